@@ -1,0 +1,5 @@
+from frappe.model.document import Document
+
+
+class OrderOnlineSettings(Document):
+	"""Global switches of the app; later features add their settings here."""

@@ -1,0 +1,36 @@
+import frappe
+from frappe.utils.nestedset import NestedSet
+
+from order_online.domain.region import CITY, RegionTree
+from order_online.errors import domain_errors_as_validation
+from order_online.regions import clear_region_cache, load_region_rows, region_from_row
+
+
+class ShippingRegion(NestedSet):
+	nsm_parent_field = "parent_shipping_region"
+
+	def validate(self):
+		self.set_is_group()
+		self.validate_tree()
+
+	def set_is_group(self):
+		# Countries and provinces hold children; cities are leaves.
+		self.is_group = 0 if self.region_type == CITY else 1
+
+	def validate_tree(self):
+		"""The whole tree with this region in it must still resolve addresses unambiguously."""
+		rows = [row for row in load_region_rows() if row.name != self.name]
+		rows.append(frappe._dict(self.as_dict()))
+		with domain_errors_as_validation():
+			RegionTree(region_from_row(row) for row in rows)
+
+	def on_update(self):
+		super().on_update()
+		clear_region_cache()
+
+	def after_rename(self, old, new, merge=False):
+		clear_region_cache()
+
+	def on_trash(self):
+		super().on_trash()
+		clear_region_cache()

@@ -1,0 +1,168 @@
+"""Install, migrate and uninstall: custom fields, roles and workflows, all idempotent.
+
+``after_install`` and ``after_migrate`` run :func:`sync`, which only writes what differs from the
+definitions, so a second migrate changes nothing. ``before_uninstall`` removes what :func:`sync`
+created, leaving the site as it was.
+"""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_field
+
+from order_online.setup.custom_fields import CUSTOM_FIELDS
+from order_online.setup.roles import ROLES
+from order_online.workflows import (
+	FRAPPE_WORKFLOW_ACTIONS,
+	FRAPPE_WORKFLOW_STATES,
+	actions_of,
+	load_workflow_definitions,
+	states_of,
+)
+
+
+def after_install() -> None:
+	sync()
+
+
+def after_migrate() -> None:
+	sync()
+
+
+def before_uninstall() -> None:
+	remove_workflows(load_workflow_definitions())
+	remove_custom_fields(CUSTOM_FIELDS)
+	remove_roles(ROLES)
+
+
+def sync() -> None:
+	sync_roles(ROLES)
+	sync_custom_fields(CUSTOM_FIELDS)
+	sync_workflows(load_workflow_definitions())
+
+
+# Custom fields ------------------------------------------------------------------------------
+
+
+def sync_custom_fields(definitions: dict[str, list[dict]]) -> list[str]:
+	"""Create missing fields and update changed ones; returns the names written."""
+	written = []
+	for doctype, fields in definitions.items():
+		for df in fields:
+			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": df["fieldname"]})
+			if not name:
+				create_custom_field(doctype, dict(df), ignore_validate=True)
+				written.append(f"{doctype}-{df['fieldname']}")
+				continue
+			field = frappe.get_doc("Custom Field", name)
+			changes = {key: value for key, value in df.items() if field.get(key) != value}
+			if changes:
+				field.update(changes)
+				field.flags.ignore_validate = True
+				field.save(ignore_permissions=True)
+				written.append(name)
+	if written:
+		for doctype in definitions:
+			frappe.clear_cache(doctype=doctype)
+	return written
+
+
+def remove_custom_fields(definitions: dict[str, list[dict]]) -> None:
+	for doctype, fields in definitions.items():
+		names = frappe.get_all(
+			"Custom Field",
+			filters={"dt": doctype, "fieldname": ("in", [df["fieldname"] for df in fields])},
+			pluck="name",
+		)
+		for name in names:
+			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		frappe.clear_cache(doctype=doctype)
+
+
+# Roles --------------------------------------------------------------------------------------
+
+
+def sync_roles(roles: list[dict]) -> None:
+	for definition in roles:
+		name = definition["role_name"]
+		if not frappe.db.exists("Role", name):
+			frappe.get_doc({"doctype": "Role", **definition}).insert(ignore_permissions=True)
+			continue
+		role = frappe.get_doc("Role", name)
+		changes = {key: value for key, value in definition.items() if role.get(key) != value}
+		if changes:
+			role.update(changes)
+			role.save(ignore_permissions=True)
+
+
+def remove_roles(roles: list[dict]) -> None:
+	for definition in roles:
+		name = definition["role_name"]
+		# Assignments and permission rows would dangle once the role is gone.
+		frappe.db.delete("Has Role", {"role": name})
+		frappe.db.delete("Custom DocPerm", {"role": name})
+		if frappe.db.exists("Role", name):
+			frappe.delete_doc("Role", name, ignore_permissions=True, force=True)
+
+
+# Workflows ----------------------------------------------------------------------------------
+
+
+def sync_workflows(workflows: list[dict]) -> None:
+	for definition in workflows:
+		_ensure_records("Workflow State", "workflow_state_name", states_of(definition))
+		_ensure_records("Workflow Action Master", "workflow_action_name", actions_of(definition))
+		name = definition["workflow_name"]
+		if not frappe.db.exists("Workflow", name):
+			frappe.get_doc({"doctype": "Workflow", **definition}).insert(ignore_permissions=True)
+			continue
+		workflow = frappe.get_doc("Workflow", name)
+		if _workflow_differs(workflow, definition):
+			workflow.update({key: value for key, value in definition.items() if key != "doctype"})
+			workflow.save(ignore_permissions=True)
+
+
+def _ensure_records(doctype: str, name_field: str, names: list[str]) -> None:
+	for name in names:
+		if not frappe.db.exists(doctype, name):
+			frappe.get_doc({"doctype": doctype, name_field: name}).insert(ignore_permissions=True)
+
+
+def _workflow_differs(workflow, definition: dict) -> bool:
+	for key, value in definition.items():
+		if key in ("doctype", "states", "transitions"):
+			continue
+		if workflow.get(key) != value:
+			return True
+	for table in ("states", "transitions"):
+		wanted = definition.get(table, [])
+		have = workflow.get(table)
+		if len(wanted) != len(have):
+			return True
+		for row, spec in zip(have, wanted, strict=True):
+			if any(row.get(key) != value for key, value in spec.items()):
+				return True
+	return False
+
+
+def remove_workflows(workflows: list[dict]) -> None:
+	states, actions = set(), set()
+	for definition in workflows:
+		name = definition["workflow_name"]
+		states.update(states_of(definition))
+		actions.update(actions_of(definition))
+		if frappe.db.exists("Workflow", name):
+			frappe.delete_doc("Workflow", name, ignore_permissions=True, force=True)
+		state_field = definition.get("workflow_state_field", "workflow_state")
+		field = frappe.db.get_value(
+			"Custom Field", {"dt": definition["document_type"], "fieldname": state_field}
+		)
+		if field and not frappe.db.exists(
+			"Workflow", {"document_type": definition["document_type"], "workflow_state_field": state_field}
+		):
+			frappe.delete_doc("Custom Field", field, ignore_permissions=True, force=True)
+	# Only what no remaining workflow uses, and never Frappe's own records.
+	in_use_states = set(frappe.get_all("Workflow Document State", pluck="state"))
+	in_use_actions = set(frappe.get_all("Workflow Transition", pluck="action"))
+	for state in states - FRAPPE_WORKFLOW_STATES - in_use_states:
+		frappe.delete_doc_if_exists("Workflow State", state, force=True)
+	for action in actions - FRAPPE_WORKFLOW_ACTIONS - in_use_actions:
+		frappe.delete_doc_if_exists("Workflow Action Master", action, force=True)
