@@ -7,6 +7,7 @@ created, leaving the site as it was.
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_field
+from frappe.model import no_value_fields
 
 from order_online.setup.custom_fields import CUSTOM_FIELDS
 from order_online.setup.roles import ROLES
@@ -74,7 +75,16 @@ def remove_custom_fields(definitions: dict[str, list[dict]]) -> None:
 		)
 		for name in names:
 			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		# Frappe keeps a deleted custom field's column; drop it so the table is as it was before install.
+		# Identifiers come from CUSTOM_FIELDS (code), never from user input.
+		for df in fields:
+			if _is_data_field(df) and frappe.db.has_column(doctype, df["fieldname"]):
+				frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP COLUMN `{df['fieldname']}`")
 		frappe.clear_cache(doctype=doctype)
+
+
+def _is_data_field(df: dict) -> bool:
+	return df.get("fieldtype") not in no_value_fields
 
 
 # Roles --------------------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+"""Install and migrate are idempotent; uninstall's removal steps leave nothing behind."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from order_online.setup import install
+from order_online.setup.custom_fields import CUSTOM_FIELDS, custom_field_names
+from order_online.setup.roles import role_names
+
+
+def _snapshot():
+	fields = {
+		(row.dt, row.fieldname): row.modified
+		for row in frappe.get_all("Custom Field", fields=["dt", "fieldname", "modified"])
+		if (row.dt, row.fieldname) in set(custom_field_names())
+	}
+	roles = {name: frappe.db.get_value("Role", name, "modified") for name in role_names()}
+	return fields, roles
+
+
+class TestInstall(FrappeTestCase):
+	def test_custom_fields_are_on_the_forms(self):
+		for doctype, fieldname in custom_field_names():
+			self.assertTrue(frappe.get_meta(doctype).has_field(fieldname), f"{doctype}.{fieldname}")
+
+	def test_roles_exist(self):
+		for role in role_names():
+			self.assertTrue(frappe.db.exists("Role", role))
+
+	def test_second_migrate_changes_nothing(self):
+		install.after_migrate()
+		before = _snapshot()
+		self.assertEqual(install.sync_custom_fields(CUSTOM_FIELDS), [])
+		install.after_migrate()
+		self.assertEqual(_snapshot(), before)
+		self.assertEqual(len(before[0]), len(custom_field_names()))
+
+	def test_migrate_repairs_a_drifted_field(self):
+		name = frappe.db.get_value("Custom Field", {"dt": "Sales Order", "fieldname": "order_channel"})
+		frappe.db.set_value("Custom Field", name, "label", "Something Else")
+		self.assertEqual(install.sync_custom_fields(CUSTOM_FIELDS), [name])
+		self.assertEqual(frappe.db.get_value("Custom Field", name, "label"), "Order Channel")
+
+	def test_remove_roles_leaves_no_assignments(self):
+		definitions = [{"role_name": "_OO Temporary Role", "desk_access": 1}]
+		install.sync_roles(definitions)
+		user = frappe.get_doc("User", "Administrator")
+		user.add_roles("_OO Temporary Role")
+		self.assertTrue(frappe.db.exists("Has Role", {"role": "_OO Temporary Role"}))
+		install.remove_roles(definitions)
+		self.assertFalse(frappe.db.exists("Role", "_OO Temporary Role"))
+		self.assertFalse(frappe.db.exists("Has Role", {"role": "_OO Temporary Role"}))

@@ -1,0 +1,146 @@
+"""Idempotent factories for tier-2 tests and site benchmarks: each returns the record, creating it once."""
+
+import frappe
+
+TEST_PREFIX = "_OO"
+
+
+def get_company() -> str:
+	"""The site's default company (ERPNext's test setup creates one)."""
+	company = frappe.db.get_single_value("Global Defaults", "default_company") or frappe.db.get_value(
+		"Company", {}, "name", order_by="creation"
+	)
+	if not company:
+		frappe.throw("This site has no Company; run ERPNext's setup wizard or its test setup first")
+	return company
+
+
+def get_leaf(doctype: str) -> str:
+	return frappe.db.get_value(doctype, {"is_group": 0}, "name", order_by="lft")
+
+
+def get_warehouse(company: str) -> str:
+	return frappe.db.get_value(
+		"Warehouse", {"company": company, "is_group": 0, "disabled": 0}, "name", order_by="lft"
+	)
+
+
+def make_customer(name: str = f"{TEST_PREFIX} Customer") -> str:
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_group": get_leaf("Customer Group"),
+				"territory": get_leaf("Territory"),
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_item(item_code: str, is_stock_item: int = 1) -> str:
+	if not frappe.db.exists("Item", item_code):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": item_code,
+				"item_name": item_code,
+				"item_group": get_leaf("Item Group"),
+				"stock_uom": "Nos",
+				"is_stock_item": is_stock_item,
+				"weight_per_unit": 1,
+				"weight_uom": "Kg" if frappe.db.exists("UOM", "Kg") else None,
+			}
+		).insert(ignore_permissions=True)
+	return item_code
+
+
+def make_channel(
+	name: str = f"{TEST_PREFIX} Web Shop", code: str = "WEB", channel_type: str = "Website"
+) -> str:
+	if not frappe.db.exists("Order Channel", name):
+		frappe.get_doc(
+			{
+				"doctype": "Order Channel",
+				"channel_name": name,
+				"channel_code": code,
+				"channel_type": channel_type,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_region(name: str, region_type: str, parent: str | None = None, **values) -> str:
+	if not frappe.db.exists("Shipping Region", name):
+		frappe.get_doc(
+			{
+				"doctype": "Shipping Region",
+				"region_name": name,
+				"region_type": region_type,
+				"parent_shipping_region": parent,
+				**values,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_china_regions() -> None:
+	"""A small China tree: 中国 → 广东 → 深圳 / 广州."""
+	make_region(f"{TEST_PREFIX} China", "Country", country="China", aliases="中国\nCN")
+	make_region(f"{TEST_PREFIX} Guangdong", "Province", f"{TEST_PREFIX} China", aliases="广东\nGuangdong")
+	make_region(f"{TEST_PREFIX} Shenzhen", "City", f"{TEST_PREFIX} Guangdong", aliases="深圳\nShenzhen")
+	make_region(f"{TEST_PREFIX} Guangzhou", "City", f"{TEST_PREFIX} Guangdong", aliases="广州\nGuangzhou")
+
+
+def make_address(customer: str, country: str, state: str, city: str, title: str | None = None) -> str:
+	title = title or f"{TEST_PREFIX} {customer} {city}"
+	name = frappe.db.get_value("Address", {"address_title": title})
+	if name:
+		return name
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Address",
+				"address_title": title,
+				"address_type": "Shipping",
+				"address_line1": "1 Test Road",
+				"city": city,
+				"state": state,
+				"country": country,
+				"links": [{"link_doctype": "Customer", "link_name": customer}],
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def make_sales_order(
+	customer: str | None = None,
+	items: list[tuple[str, float, float]] | None = None,
+	submit: bool = False,
+	**values,
+):
+	"""A Sales Order for ``items`` as (item_code, qty, rate); five test items by default."""
+	company = values.pop("company", None) or get_company()
+	warehouse = get_warehouse(company)
+	customer = customer or make_customer()
+	items = items or [(make_item(f"{TEST_PREFIX}-ITEM-{i}"), 1, 100) for i in range(1, 6)]
+	doc = frappe.get_doc(
+		{
+			"doctype": "Sales Order",
+			"company": company,
+			"customer": customer,
+			"transaction_date": frappe.utils.nowdate(),
+			"delivery_date": frappe.utils.add_days(frappe.utils.nowdate(), 7),
+			"items": [
+				{"item_code": code, "qty": qty, "rate": rate, "warehouse": warehouse}
+				for code, qty, rate in items
+			],
+			**values,
+		}
+	)
+	doc.insert(ignore_permissions=True)
+	if submit:
+		doc.submit()
+	return doc
