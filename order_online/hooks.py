@@ -4,7 +4,8 @@ app_publisher = "order_online developers"
 app_description = "Online order management on ERPNext: entry, approval, allocation, tracking, channels"
 app_email = "dev@order-online.example"
 app_license = "mit"
-required_apps = ["erpnext"]
+# "org/repo" form: a bare "erpnext" makes install-app ask the GitHub API for the org (fails offline).
+required_apps = ["frappe/erpnext"]
 
 # Install, migrate, uninstall: custom fields, roles and workflows (order_online/setup/install.py)
 after_install = "order_online.setup.install.after_install"
@@ -19,3 +20,6 @@ doc_events = {
 		"validate": "order_online.events.address.validate",
 	},
 }
+
+# run-tests --app order_online: complete ERPNext's test setup first
+before_tests = "order_online.tests.utils.before_tests"

@@ -7,14 +7,14 @@ Every feature that needs "which region does this address belong to" calls
 import frappe
 
 from order_online.domain.errors import UnknownRegion
-from order_online.domain.region import Region, RegionTree
+from order_online.domain.region import COUNTRY, Region, RegionTree
 
 CACHE_KEY = "order_online:shipping_regions"
 
 
 def region_from_row(row: dict) -> Region:
 	aliases = [line.strip() for line in (row.get("aliases") or "").splitlines() if line.strip()]
-	if row.get("country"):
+	if row.get("country") and row["region_type"] == COUNTRY:
 		aliases.append(row["country"])
 	return Region(
 		name=row["name"],

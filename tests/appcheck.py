@@ -400,7 +400,12 @@ def check_hooks(hooks_source: str, package_root: Path, model: Model) -> list[str
 	problems = []
 	app = package_root.name
 	assignments = hooks_assignments(hooks_source)
+	required = assignments.get("required_apps")
+	if required is None or "erpnext" not in {text.rsplit("/", 1)[-1] for text in _strings(required)}:
+		problems.append("hooks.required_apps must list erpnext")
 	for key, value in assignments.items():
+		if key == "required_apps":
+			continue
 		if key in DOCTYPE_KEYED_HOOKS and isinstance(value, ast.Dict):
 			for k in value.keys:
 				if isinstance(k, ast.Constant) and k.value != "*" and k.value not in model.doctypes:
@@ -418,9 +423,6 @@ def check_hooks(hooks_source: str, package_root: Path, model: Model) -> list[str
 					problems.append(f"hooks.{key}: {problem}")
 			elif root not in model.apps:
 				problems.append(f"hooks.{key}: {text!r} belongs to no installed app")
-	required = assignments.get("required_apps")
-	if required is None or "erpnext" not in set(_strings(required)):
-		problems.append("hooks.required_apps must list erpnext")
 	return problems
 
 

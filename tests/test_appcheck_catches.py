@@ -285,3 +285,9 @@ def test_frappe_import_in_domain_is_found(tmp_path, line):
 def test_plain_module_passes_frappe_import_check(tmp_path):
 	(tmp_path / "rules.py").write_text("import json\nfrom decimal import Decimal\nfrappe_like = 1\n")
 	assert appcheck.frappe_imports(tmp_path) == []
+
+
+def test_hooks_required_apps_forms(tmp_path, model):
+	package = _package(tmp_path)
+	assert appcheck.check_hooks('required_apps = ["frappe/erpnext"]\n', package, model) == []
+	_only(appcheck.check_hooks('required_apps = ["frappe/hrms"]\n', package, model), "required_apps")

@@ -92,11 +92,21 @@ def make_china_regions() -> None:
 	make_region(f"{TEST_PREFIX} Guangzhou", "City", f"{TEST_PREFIX} Guangdong", aliases="广州\nGuangzhou")
 
 
+def ensure_address_template() -> None:
+	"""Addresses render through a template; a fresh test site may not have one."""
+	if not frappe.db.exists("Address Template", {"is_default": 1}):
+		country = frappe.db.get_value("Company", get_company(), "country")
+		frappe.get_doc({"doctype": "Address Template", "country": country, "is_default": 1}).insert(
+			ignore_permissions=True
+		)
+
+
 def make_address(customer: str, country: str, state: str, city: str, title: str | None = None) -> str:
 	title = title or f"{TEST_PREFIX} {customer} {city}"
 	name = frappe.db.get_value("Address", {"address_title": title})
 	if name:
 		return name
+	ensure_address_template()
 	return (
 		frappe.get_doc(
 			{

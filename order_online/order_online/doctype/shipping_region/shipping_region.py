@@ -1,7 +1,7 @@
 import frappe
 from frappe.utils.nestedset import NestedSet
 
-from order_online.domain.region import CITY, RegionTree
+from order_online.domain.region import CITY, COUNTRY, RegionTree
 from order_online.errors import domain_errors_as_validation
 from order_online.regions import clear_region_cache, load_region_rows, region_from_row
 
@@ -11,11 +11,17 @@ class ShippingRegion(NestedSet):
 
 	def validate(self):
 		self.set_is_group()
+		self.clear_country_below_country_level()
 		self.validate_tree()
 
 	def set_is_group(self):
 		# Countries and provinces hold children; cities are leaves.
 		self.is_group = 0 if self.region_type == CITY else 1
+
+	def clear_country_below_country_level(self):
+		# Frappe fills Country links with the system default; only a Country region names one.
+		if self.region_type != COUNTRY:
+			self.country = None
 
 	def validate_tree(self):
 		"""The whole tree with this region in it must still resolve addresses unambiguously."""
