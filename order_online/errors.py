@@ -1,6 +1,6 @@
 """Turn domain errors into translated ``frappe.ValidationError``s: the one bridge from domain to desk."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import frappe
@@ -12,6 +12,13 @@ from order_online.domain.errors import DomainError
 def throw(error: DomainError, title: str | None = None) -> None:
 	"""Show ``error`` to the user in their language; raises ``frappe.ValidationError``."""
 	frappe.throw(error.render(_), frappe.ValidationError, title=title)
+
+
+def throw_all(errors: Iterable[DomainError], title: str | None = None) -> None:
+	"""Show several problems in one message (so the user fixes them in one pass)."""
+	messages = [error.render(_) for error in errors]
+	if messages:
+		frappe.throw("<br>".join(messages), frappe.ValidationError, title=title)
 
 
 @contextmanager

@@ -12,13 +12,41 @@ after_install = "order_online.setup.install.after_install"
 after_migrate = "order_online.setup.install.after_migrate"
 before_uninstall = "order_online.setup.install.before_uninstall"
 
+_STOCK_MOVED = {
+	"on_submit": "order_online.shortage.refresh_for_stock_voucher",
+	"on_cancel": "order_online.shortage.refresh_for_stock_voucher",
+}
+
 doc_events = {
 	"Sales Order": {
+		"before_insert": "order_online.events.sales_order.before_insert",
+		"before_validate": "order_online.events.sales_order.before_validate",
 		"validate": "order_online.events.sales_order.validate",
+		"before_submit": "order_online.events.sales_order.before_submit",
+		"on_submit": "order_online.events.sales_order.on_submit",
+		"on_cancel": "order_online.events.sales_order.on_cancel",
 	},
 	"Address": {
 		"validate": "order_online.events.address.validate",
 	},
+	"Stock Entry": _STOCK_MOVED,
+	"Purchase Receipt": _STOCK_MOVED,
+	"Delivery Note": _STOCK_MOVED,
+	"Stock Reconciliation": _STOCK_MOVED,
+	"Purchase Invoice": _STOCK_MOVED,
+	"Sales Invoice": _STOCK_MOVED,
+}
+
+doctype_js = {"Sales Order": "public/js/sales_order.js"}
+
+# Order Number Template tokens (dates from the order's own date, company abbreviation, channel code)
+naming_series_variables = {
+	token: "order_online.numbering.series_part"
+	for token in ("OOABBR", "OOCHANNEL", "OOYYYY", "OOYY", "OOMM", "OODD")
+}
+
+scheduler_events = {
+	"hourly_long": ["order_online.shortage.refresh_open_alerts"],
 }
 
 # run-tests --app order_online: complete ERPNext's test setup first

@@ -11,26 +11,24 @@ def schema() -> dict:
 	return appcheck.load_schema()
 
 
-@pytest.fixture(scope="session")
-def schema_model(schema) -> appcheck.Model:
-	"""The site with the app's doctypes and roles, before its custom fields are added."""
+def _site_model(schema: dict, custom_fields: dict | None) -> appcheck.Model:
 	return appcheck.build_model(
 		schema,
 		app_doctypes=appcheck.app_doctypes(),
 		app_roles=role_names(),
-		app_reports=[r for _, r in appcheck.app_reports()],
+		custom_fields=custom_fields,
+		app_reports=[report for _, report in appcheck.app_reports()],
 		app_modules=appcheck.app_modules(),
 	)
+
+
+@pytest.fixture(scope="session")
+def schema_model(schema) -> appcheck.Model:
+	"""The site with the app's doctypes and roles, before its custom fields are added."""
+	return _site_model(schema, None)
 
 
 @pytest.fixture(scope="session")
 def model(schema) -> appcheck.Model:
 	"""The site with everything the app ships, custom fields included."""
-	return appcheck.build_model(
-		schema,
-		app_doctypes=appcheck.app_doctypes(),
-		app_roles=role_names(),
-		custom_fields=CUSTOM_FIELDS,
-		app_reports=[r for _, r in appcheck.app_reports()],
-		app_modules=appcheck.app_modules(),
-	)
+	return _site_model(schema, CUSTOM_FIELDS)

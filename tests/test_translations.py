@@ -1,6 +1,7 @@
 """Every user-facing string has a real Chinese translation in the catalogue Frappe loads."""
 
-from order_online.domain.errors import all_error_types
+from order_online.domain import order_rules
+from order_online.domain.errors import TEMPLATE_PROBLEMS, all_error_types
 from order_online.setup.custom_fields import CUSTOM_FIELDS
 from order_online.setup.roles import role_names
 from tests import translations as tr
@@ -15,6 +16,10 @@ def all_app_strings() -> dict[str, str]:
 			strings.setdefault(text, f"order_online/setup/custom_fields.py:{doctype}")
 	for role in role_names():
 		strings.setdefault(role, "order_online/setup/roles.py")
+	# Vocabulary the domain puts into messages (row and field names, template problems).
+	vocabulary = [order_rules.ROW_LABEL, *order_rules.FIELD_LABELS.values(), *TEMPLATE_PROBLEMS]
+	for text in vocabulary:
+		strings.setdefault(text, "order_online/domain")
 	return strings
 
 

@@ -83,6 +83,138 @@ class InvalidChannelCode(DomainError):
 	template = "Channel code {code} must be 1 to 10 letters or digits (it appears in order numbers)."
 
 
+# Order numbers ------------------------------------------------------------------------------
+
+
+class InvalidNumberTemplate(DomainError):
+	key = "numbering.invalid_template"
+	template = "Order number template {template} is not valid: {problem}"
+	translated_params = ("problem",)
+
+
+class NumberTemplateNeedsChannel(DomainError):
+	key = "numbering.needs_channel"
+	template = "Order number template {template} contains the channel; set the order's channel first."
+
+
+# Problems with a template string, given as the {problem} of InvalidNumberTemplate.
+TEMPLATE_PROBLEMS = (
+	"unknown placeholder",
+	"it needs exactly one counter such as {#####}",
+	"the counter must come last",
+	"the counter needs 3 to 10 # signs",
+	"only letters, digits, - _ and / may stand outside placeholders",
+)
+
+
+# Order entry: bad input and business rules --------------------------------------------------
+
+
+class OrderProblems(DomainError):
+	"""Raised with every blocking problem of an order at once."""
+
+	key = "order.problems"
+	template = "Please correct the following before saving:"
+
+	def __init__(self, findings) -> None:
+		self.findings = list(findings)
+		super().__init__()
+
+	def render(self, translate: Translator = _identity) -> str:
+		lines = [finding.render(translate) for finding in self.findings]
+		return "\n".join([translate(self.template), *(f"- {line}" for line in lines)])
+
+
+class UnknownItem(DomainError):
+	key = "order.unknown_item"
+	template = "Item {item} does not exist or is disabled."
+
+
+class QtyNotPositive(DomainError):
+	key = "order.qty_not_positive"
+	template = "Quantity must be a number greater than 0 (it is {qty})."
+
+
+class MissingUomConversion(DomainError):
+	key = "order.missing_uom_conversion"
+	template = "Unit {uom} has no conversion factor to the stock unit of {item}."
+
+
+class DeliveryDateInPast(DomainError):
+	key = "order.delivery_date_past"
+	template = "Delivery date {date} is in the past."
+
+
+class CustomerDisabled(DomainError):
+	key = "order.customer_disabled"
+	template = "Customer {customer} is disabled."
+
+
+class CustomerFrozen(DomainError):
+	key = "order.customer_frozen"
+	template = "Customer {customer} is frozen."
+
+
+class BelowMinimumAmount(DomainError):
+	key = "rule.min_amount"
+	template = "The order total {amount} is below the minimum of {minimum} ({rule})."
+
+
+class LineQtyAboveMaximum(DomainError):
+	key = "rule.max_line_qty"
+	template = "Quantity {qty} of {item} is above the maximum of {maximum} per line ({rule})."
+
+
+class ItemNotSoldTo(DomainError):
+	key = "rule.restricted_item"
+	template = "Item {item} is not sold to {target} ({rule})."
+
+
+class DeliveryBeforeLeadTime(DomainError):
+	key = "rule.earliest_delivery"
+	template = "Delivery date {date} is too early for {item}: the earliest possible is {earliest} ({rule})."
+
+
+class ContactRequired(DomainError):
+	key = "rule.contact_required"
+	template = "A contact person is required ({rule})."
+
+
+class ShippingAddressRequired(DomainError):
+	key = "rule.shipping_address_required"
+	template = "A shipping address is required ({rule})."
+
+
+class CreditLimitExceeded(DomainError):
+	key = "rule.credit_limit"
+	template = (
+		"This order brings the customer's balance to {total}, above the credit limit of {limit} ({rule})."
+	)
+
+
+class StockShortWithDate(DomainError):
+	key = "stock.short_until"
+	template = "Only {available} of {required} {item} available in {warehouse}; the full quantity can ship on {date}."
+
+
+class StockShort(DomainError):
+	key = "stock.short"
+	template = (
+		"Only {available} of {required} {item} available in {warehouse}, and no incoming stock covers it."
+	)
+
+
+class RuleNeedsValue(DomainError):
+	key = "rule.needs_value"
+	template = "Rule {rule} needs a value for {field}."
+	translated_params = ("field",)
+
+
+class DuplicateNumberTemplate(DomainError):
+	key = "numbering.duplicate"
+	template = "Company {company} already has order number template {other} for this channel."
+
+
 def all_error_types() -> list[type[DomainError]]:
 	"""Every concrete error class, for the translation catalogue check."""
 	seen: list[type[DomainError]] = []

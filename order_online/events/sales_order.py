@@ -1,7 +1,29 @@
 """Sales Order hooks. Thin: each step loads what it needs and leaves the rules to the domain."""
 
+import frappe
+
+from order_online import entry, numbering, shortage
+from order_online.domain import order_rules as rules
 from order_online.regions import region_for_address
 from order_online.settings import get_settings
+
+
+def before_insert(doc, method=None) -> None:
+	settings = get_settings()
+	if not settings.enabled:
+		return
+	set_default_channel(doc, settings)
+	if settings.apply_number_templates:
+		numbering.apply_template(doc)
+
+
+def before_validate(doc, method=None) -> None:
+	"""Bad input first, all of it at once, before ERPNext's own checks trip over it one by one."""
+	if not get_settings().enabled or doc.docstatus != 0:
+		return
+	findings = rules.check_input(entry.order_snapshot(doc))
+	if findings:
+		entry.throw_findings(findings)
 
 
 def validate(doc, method=None) -> None:
@@ -10,6 +32,31 @@ def validate(doc, method=None) -> None:
 		return
 	set_default_channel(doc, settings)
 	set_shipping_region(doc)
+	entry.set_item_specs(doc)
+	validate_business_rules(doc)
+	if settings.show_availability:
+		doc.flags.order_availability = entry.order_availability(doc)
+		entry.apply_availability(doc, doc.flags.order_availability)
+
+
+def before_submit(doc, method=None) -> None:
+	"""Quantity beyond availability: refused, or a warning when backorders are allowed."""
+	settings = get_settings()
+	if not settings.enabled:
+		return
+	action = rules.WARN if settings.allow_backorders else rules.BLOCK
+	availability = doc.flags.order_availability or entry.order_availability(doc)  # computed by validate
+	report(rules.check_stock(availability, action, frappe._("Stock Availability")))
+
+
+def on_submit(doc, method=None) -> None:
+	if get_settings().enabled:
+		shortage.refresh_for_order(doc)
+
+
+def on_cancel(doc, method=None) -> None:
+	if get_settings().enabled:
+		shortage.refresh_for_order(doc)
 
 
 def set_default_channel(doc, settings) -> None:
@@ -19,3 +66,17 @@ def set_default_channel(doc, settings) -> None:
 
 def set_shipping_region(doc) -> None:
 	doc.shipping_region = region_for_address(doc.shipping_address_name or doc.customer_address)
+
+
+def validate_business_rules(doc) -> None:
+	active = entry.load_rules(doc.company)
+	if active:
+		report(rules.evaluate_rules(entry.order_snapshot(doc, active), active))
+
+
+def report(findings) -> None:
+	outcome = rules.verdict(findings)
+	if outcome.blocking:
+		entry.throw_findings(outcome.blocking)
+	if outcome.warnings:
+		entry.warn_findings(outcome.warnings)

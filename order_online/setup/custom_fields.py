@@ -5,6 +5,113 @@ exactly these, and tier-1 tests check them against the ERPNext schema. Later fea
 fields here, never through fixtures or by hand.
 """
 
+# Packaging requirements of a whole order; the same fieldnames on Pick List and Delivery Note let
+# ERPNext's mappers copy them, so they print on all three.
+_ORDER_PACKAGING: list[dict] = [
+	{
+		"fieldname": "packaging_section",
+		"label": "Packaging",
+		"fieldtype": "Section Break",
+		"collapsible": 1,
+		"collapsible_depends_on": "eval:doc.packaging_type || doc.marking_text || doc.packaging_notes",
+	},
+	{
+		"fieldname": "packaging_type",
+		"label": "Packaging Type",
+		"fieldtype": "Link",
+		"options": "Packaging Type",
+	},
+	{
+		"fieldname": "marking_text",
+		"label": "Labelling / Marking",
+		"fieldtype": "Small Text",
+		"description": "Text to print or stick on every parcel.",
+	},
+	{"fieldname": "packaging_column_break", "fieldtype": "Column Break"},
+	{"fieldname": "fragile", "label": "Fragile", "fieldtype": "Check"},
+	{
+		"fieldname": "temperature_requirement",
+		"label": "Temperature",
+		"fieldtype": "Select",
+		"options": "\nAmbient\nChilled (2-8 °C)\nFrozen (-18 °C or below)",
+	},
+	{"fieldname": "packaging_notes", "label": "Packaging Notes", "fieldtype": "Small Text"},
+]
+
+# Per line: specification and packaging (same fieldnames on Pick List Item and Delivery Note Item).
+_LINE_DETAILS: list[dict] = [
+	{
+		"fieldname": "item_spec",
+		"label": "Specification",
+		"fieldtype": "Small Text",
+		"description": "Filled from the variant's attributes when empty; free text otherwise.",
+	},
+	{
+		"fieldname": "line_packaging_section",
+		"label": "Packaging",
+		"fieldtype": "Section Break",
+		"collapsible": 1,
+	},
+	{
+		"fieldname": "line_packaging_type",
+		"label": "Packaging Type",
+		"fieldtype": "Link",
+		"options": "Packaging Type",
+	},
+	{"fieldname": "line_marking_text", "label": "Labelling / Marking", "fieldtype": "Small Text"},
+	{"fieldname": "line_packaging_column_break", "fieldtype": "Column Break"},
+	{"fieldname": "line_fragile", "label": "Fragile", "fieldtype": "Check"},
+	{
+		"fieldname": "line_temperature_requirement",
+		"label": "Temperature",
+		"fieldtype": "Select",
+		"options": "\nAmbient\nChilled (2-8 °C)\nFrozen (-18 °C or below)",
+	},
+	{"fieldname": "line_packaging_notes", "label": "Packaging Notes", "fieldtype": "Small Text"},
+]
+
+# Live availability shown on each Sales Order line (set on save and by the form as you type).
+_LINE_AVAILABILITY: list[dict] = [
+	{
+		"fieldname": "availability_status",
+		"label": "Availability",
+		"fieldtype": "Select",
+		"options": "\nGreen\nOrange\nRed",
+		"read_only": 1,
+		"no_copy": 1,
+		"print_hide": 1,
+		"in_list_view": 1,
+		"columns": 1,
+		"description": "Green: in stock in this warehouse. Orange: in another warehouse or arriving. Red: short.",
+	},
+	{
+		"fieldname": "available_to_promise",
+		"label": "Available to Promise",
+		"fieldtype": "Float",
+		"read_only": 1,
+		"no_copy": 1,
+		"print_hide": 1,
+	},
+	{
+		"fieldname": "earliest_ship_date",
+		"label": "Earliest Ship Date",
+		"fieldtype": "Date",
+		"read_only": 1,
+		"no_copy": 1,
+		"print_hide": 1,
+	},
+]
+
+
+def _placed(fields: list[dict], after: str) -> list[dict]:
+	"""Chain ``fields`` one after another, the first after ``after``."""
+	out = []
+	for df in fields:
+		out.append(dict(df, insert_after=after))
+		after = df["fieldname"]
+	return out
+
+
 CUSTOM_FIELDS: dict[str, list[dict]] = {
 	"Sales Order": [
 		{
@@ -29,6 +136,22 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"no_copy": 1,
 			"description": "Resolved from the shipping address (or the billing address when there is none).",
 		},
+		*_placed(_ORDER_PACKAGING, "reserve_stock"),
+	],
+	"Sales Order Item": [
+		*_placed(_LINE_DETAILS[:1], "item_name"),
+		*_placed(_LINE_AVAILABILITY, "actual_qty"),
+		*_placed(_LINE_DETAILS[1:], "project"),
+	],
+	"Pick List": _placed(_ORDER_PACKAGING, "prompt_qty"),
+	"Pick List Item": [
+		*_placed(_LINE_DETAILS[:1], "item_name"),
+		*_placed(_LINE_DETAILS[1:], "material_request_item"),
+	],
+	"Delivery Note": _placed(_ORDER_PACKAGING, "set_target_warehouse"),
+	"Delivery Note Item": [
+		*_placed(_LINE_DETAILS[:1], "item_name"),
+		*_placed(_LINE_DETAILS[1:], "page_break"),
 	],
 	"Address": [
 		{
@@ -39,6 +162,17 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"insert_after": "country",
 			"description": "Filled from country, state and city when they match a Shipping Region; "
 			"set it by hand otherwise.",
+		},
+	],
+	"Warehouse": [
+		{
+			"fieldname": "dispatch_days",
+			"label": "Dispatch Lead Time (Working Days)",
+			"fieldtype": "Int",
+			"insert_after": "warehouse_type",
+			"non_negative": 1,
+			"description": "Working days this warehouse needs to prepare an order; "
+			"added to the item's lead time for the earliest delivery date.",
 		},
 	],
 }

@@ -19,6 +19,8 @@ from order_online.workflows import (
 	states_of,
 )
 
+MODULE = "Order Online"
+
 
 def after_install() -> None:
 	sync()
@@ -32,6 +34,13 @@ def before_uninstall() -> None:
 	remove_workflows(load_workflow_definitions())
 	remove_custom_fields(CUSTOM_FIELDS)
 	remove_roles(ROLES)
+	remove_single_values()
+
+
+def remove_single_values() -> None:
+	"""Frappe drops the app's tables on uninstall but keeps its settings' rows in tabSingles."""
+	for doctype in frappe.get_all("DocType", filters={"module": MODULE, "issingle": 1}, pluck="name"):
+		frappe.db.delete("Singles", {"doctype": doctype})
 
 
 def sync() -> None:

@@ -1,0 +1,81 @@
+"""Stock shortages: how short an item is in a warehouse, and how to replenish it.
+
+A shortage is what submitted, undelivered orders want from a warehouse beyond what it holds.
+Replenishment first moves surplus from the company's other warehouses (cheapest: no purchase),
+then buys the rest, per the settings' mode; what is already requested and still open counts, so
+an alert never asks twice for the same units.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+TRANSFER_THEN_PURCHASE = "Transfer, then Purchase"
+PURCHASE_ONLY = "Purchase Only"
+TRANSFER_ONLY = "Transfer Only"
+ALERT_ONLY = "Alert Only"
+REPLENISHMENT_MODES = (TRANSFER_THEN_PURCHASE, PURCHASE_ONLY, TRANSFER_ONLY, ALERT_ONLY)
+
+MATERIAL_TRANSFER, PURCHASE = "Material Transfer", "Purchase"
+
+
+@dataclass(frozen=True)
+class Demand:
+	sales_order: str
+	customer: str
+	delivery_date: datetime.date | None
+	pending_qty: float
+
+
+@dataclass(frozen=True)
+class ShortageState:
+	actual: float
+	demand: float
+	shortage: float
+	waiting: tuple[Demand, ...]
+
+	@property
+	def is_short(self) -> bool:
+		return self.shortage > 1e-9
+
+
+def shortage_state(actual: float, demands: Iterable[Demand]) -> ShortageState:
+	demands = tuple(d for d in demands if d.pending_qty > 0)
+	total = sum(d.pending_qty for d in demands)
+	shortage = max(0.0, total - actual)
+	waiting = tuple(sorted(demands, key=lambda d: (d.delivery_date or datetime.date.max, d.sales_order)))
+	return ShortageState(
+		actual=actual, demand=total, shortage=shortage, waiting=waiting if shortage > 0 else ()
+	)
+
+
+@dataclass(frozen=True)
+class Replenishment:
+	kind: str
+	qty: float
+	from_warehouse: str | None = None
+
+
+def plan_replenishment(
+	shortage: float, already_requested: float, surplus: Mapping[str, float], mode: str
+) -> list[Replenishment]:
+	"""Requests that cover ``shortage`` beyond what open requests already cover."""
+	need = shortage - max(already_requested, 0.0)
+	plan: list[Replenishment] = []
+	if need <= 1e-9 or mode == ALERT_ONLY:
+		return plan
+	if mode in (TRANSFER_THEN_PURCHASE, TRANSFER_ONLY):
+		# Largest surplus first (fewest transfers), name as tie-break (deterministic).
+		for warehouse, qty in sorted(surplus.items(), key=lambda kv: (-kv[1], kv[0])):
+			take = min(need, qty)
+			if take <= 1e-9:
+				continue
+			plan.append(Replenishment(MATERIAL_TRANSFER, take, warehouse))
+			need -= take
+			if need <= 1e-9:
+				return plan
+	if mode in (TRANSFER_THEN_PURCHASE, PURCHASE_ONLY) and need > 1e-9:
+		plan.append(Replenishment(PURCHASE, need))
+	return plan

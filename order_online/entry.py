@@ -1,0 +1,388 @@
+"""Order entry on Sales Order: the Frappe side of the rule engine and availability.
+
+Loads what the domain needs in a fixed number of queries, whatever the number of lines, builds the
+plain snapshots of ``order_online.domain`` and applies the results to the document.
+"""
+
+from collections import defaultdict
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import IfNull
+from frappe.utils import cint, escape_html, flt, getdate, nowdate
+
+from order_online.domain import order_rules as rules
+from order_online.domain.availability import BinQty, Incoming, LineAvailability, StockLine, check_availability
+from order_online.domain.errors import OrderProblems
+from order_online.domain.spec import format_spec
+
+RULE_CACHE_KEY = "order_online:validation_rules"
+RULE_FIELDS = [
+	"name",
+	"rule_type",
+	"action",
+	"company",
+	"amount",
+	"max_qty",
+	"item_code",
+	"item_group",
+	"customer_group",
+	"territory",
+	"extra_days",
+]
+
+
+# Rules --------------------------------------------------------------------------------------
+
+
+def rule_from_record(record) -> rules.Rule:
+	return rules.Rule(
+		name=record.name or record.rule_name,
+		kind=record.rule_type,
+		action=record.action or rules.BLOCK,
+		amount=flt(record.amount),
+		max_qty=flt(record.max_qty),
+		item_code=record.item_code or None,
+		item_group=record.item_group or None,
+		customer_group=record.customer_group or None,
+		territory=record.territory or None,
+		extra_days=cint(record.extra_days),
+	)
+
+
+def _load_rule_rows() -> list[dict]:
+	return frappe.get_all("Order Validation Rule", filters={"enabled": 1}, fields=RULE_FIELDS)
+
+
+def load_rules(company: str) -> list[rules.Rule]:
+	rows = frappe.cache.get_value(RULE_CACHE_KEY, generator=_load_rule_rows)
+	return [
+		rule_from_record(frappe._dict(row)) for row in rows if not row["company"] or row["company"] == company
+	]
+
+
+def clear_rule_cache() -> None:
+	frappe.cache.delete_value(RULE_CACHE_KEY)
+
+
+# Reading the order --------------------------------------------------------------------------
+
+
+def _as_number(value):
+	"""The quantity as a float, or as typed when it is not a number (the domain names it)."""
+	if isinstance(value, int | float):
+		return float(value)
+	try:
+		return float(str(value).strip())
+	except (TypeError, ValueError):
+		return value
+
+
+def _item_details(codes: set[str]) -> dict[str, frappe._dict]:
+	if not codes:
+		return {}
+	rows = frappe.get_all(
+		"Item",
+		filters={"name": ("in", list(codes))},
+		fields=[
+			"name",
+			"disabled",
+			"is_stock_item",
+			"item_group",
+			"lead_time_days",
+			"stock_uom",
+			"variant_of",
+		],
+	)
+	return {row.name: row for row in rows}
+
+
+def _uom_factors(lines, items: dict) -> dict[tuple[str, str], float]:
+	"""(item, uom) -> factor for every line whose UOM differs from the stock UOM; two queries."""
+	wanted = {
+		(d.item_code, d.uom)
+		for d in lines
+		if d.item_code in items and d.uom and d.uom != items[d.item_code].stock_uom
+	}
+	if not wanted:
+		return {}
+	parents = {code for code, _ in wanted} | {items[c].variant_of for c, _ in wanted if items[c].variant_of}
+	item_rows = frappe.get_all(
+		"UOM Conversion Detail",
+		filters={
+			"parent": ("in", list(parents)),
+			"parenttype": "Item",
+			"uom": ("in", [u for _, u in wanted]),
+		},
+		fields=["parent", "uom", "conversion_factor"],
+	)
+	by_item = {(row.parent, row.uom): row.conversion_factor for row in item_rows}
+	global_rows = frappe.get_all(
+		"UOM Conversion Factor",
+		filters={"from_uom": ("in", [u for _, u in wanted])},
+		fields=["from_uom", "to_uom", "value"],
+	)
+	by_uom = {(row.from_uom, row.to_uom): row.value for row in global_rows}
+	factors = {}
+	for code, uom in wanted:
+		item = items[code]
+		factor = (
+			by_item.get((code, uom))
+			or by_item.get((item.variant_of, uom))
+			or by_uom.get((uom, item.stock_uom))
+		)
+		if factor:
+			factors[(code, uom)] = flt(factor)
+	return factors
+
+
+def _tree_paths(doctype: str, names: set[str]) -> dict[str, tuple[str, ...]]:
+	"""name -> (name, parent, grandparent, ...) for a nested-set doctype; two queries."""
+	names = {n for n in names if n}
+	if not names:
+		return {}
+	nodes = frappe.get_all(doctype, filters={"name": ("in", list(names))}, fields=["name", "lft", "rgt"])
+	groups = frappe.get_all(
+		doctype, filters={"is_group": 1}, fields=["name", "lft", "rgt"], order_by="lft desc"
+	)
+	return {
+		node.name: (node.name, *(g.name for g in groups if g.lft < node.lft and g.rgt > node.rgt))
+		for node in nodes
+	}
+
+
+def _rules_need(active: list[rules.Rule], *kinds: str) -> bool:
+	return any(rule.kind in kinds for rule in active)
+
+
+def _holidays(company: str) -> frozenset:
+	holiday_list = frappe.get_cached_value("Company", company, "default_holiday_list")
+	if not holiday_list:
+		return frozenset()
+	dates = frappe.get_all(
+		"Holiday",
+		filters={"parent": holiday_list, "holiday_date": (">=", nowdate())},
+		pluck="holiday_date",
+	)
+	return frozenset(getdate(d) for d in dates)
+
+
+def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.Order:
+	"""A plain snapshot of the Sales Order for the domain; loads only what the rules need."""
+	active_rules = active_rules or []
+	lines = doc.get("items") or []
+	items = _item_details({d.item_code for d in lines if d.item_code})
+	factors = _uom_factors(lines, items)
+	customer = (
+		frappe.db.get_value(
+			"Customer", doc.customer, ["disabled", "is_frozen", "customer_group", "territory"], as_dict=True
+		)
+		or frappe._dict()
+	)
+	item_paths = customer_paths = territory_paths = {}
+	if any(rule.item_group for rule in active_rules):
+		item_paths = _tree_paths("Item Group", {i.item_group for i in items.values()})
+	if _rules_need(active_rules, rules.RESTRICTED_ITEM):
+		customer_paths = _tree_paths("Customer Group", {doc.customer_group or customer.customer_group})
+		territory_paths = _tree_paths("Territory", {doc.territory or customer.territory})
+	dispatch_days = {}
+	if _rules_need(active_rules, rules.EARLIEST_DELIVERY):
+		warehouses = list({d.warehouse for d in lines if d.warehouse})
+		dispatch_days = (
+			dict(
+				frappe.get_all(
+					"Warehouse",
+					filters={"name": ("in", warehouses)},
+					fields=["name", "dispatch_days"],
+					as_list=True,
+				)
+			)
+			if warehouses
+			else {}
+		)
+
+	order_lines = []
+	for d in lines:
+		item = items.get(d.item_code)
+		uom_differs = item and d.uom and d.uom != item.stock_uom
+		factor = factors.get((d.item_code, d.uom)) if uom_differs else 1.0
+		order_lines.append(
+			rules.OrderLine(
+				row=d.idx,
+				item_code=d.item_code,
+				qty=_as_number(d.qty),
+				uom=d.uom,
+				conversion_factor=factor,
+				warehouse=d.warehouse,
+				delivery_date=getdate(d.delivery_date) if d.delivery_date else None,
+				item_exists=bool(item and not item.disabled),
+				item_groups=item_paths.get(item.item_group, (item.item_group,)) if item else (),
+				lead_time_days=(cint(item.lead_time_days) if item else 0)
+				+ cint(dispatch_days.get(d.warehouse)),
+			)
+		)
+	credit_limit = outstanding = 0.0
+	if _rules_need(active_rules, rules.CREDIT_LIMIT) and doc.customer:
+		from erpnext.selling.doctype.customer.customer import get_credit_limit, get_customer_outstanding
+
+		credit_limit = flt(get_credit_limit(doc.customer, doc.company))
+		outstanding = flt(
+			get_customer_outstanding(doc.customer, doc.company, ignore_outstanding_sales_order=False)
+		)
+		if doc.name and not doc.is_new() and doc.docstatus == 1:
+			outstanding -= flt(doc.base_grand_total)  # a submitted order is already in the outstanding
+	return rules.Order(
+		company=doc.company,
+		customer=doc.customer,
+		transaction_date=getdate(doc.transaction_date or nowdate()),
+		today=getdate(nowdate()),
+		lines=tuple(order_lines),
+		currency=frappe.get_cached_value("Company", doc.company, "default_currency") if doc.company else "",
+		delivery_date=getdate(doc.delivery_date) if doc.delivery_date else None,
+		base_grand_total=flt(doc.base_grand_total),
+		customer_groups=customer_paths.get(doc.customer_group or customer.customer_group, ()),
+		territories=territory_paths.get(doc.territory or customer.territory, ()),
+		contact_person=doc.contact_person,
+		shipping_address=doc.shipping_address_name,
+		customer_disabled=bool(customer.disabled),
+		customer_frozen=bool(customer.is_frozen),
+		credit_limit=credit_limit,
+		outstanding=outstanding,
+		holidays=_holidays(doc.company)
+		if _rules_need(active_rules, rules.EARLIEST_DELIVERY)
+		else frozenset(),
+		allow_zero_qty=bool(doc.flags.allow_zero_qty),
+	)
+
+
+# Availability -------------------------------------------------------------------------------
+
+
+def stock_lines(doc, items: dict | None = None) -> list[StockLine]:
+	lines = [d for d in doc.get("items") or [] if d.item_code]
+	items = items if items is not None else _item_details({d.item_code for d in lines})
+	out = []
+	for d in lines:
+		qty = _as_number(d.qty)
+		out.append(
+			StockLine(
+				row=d.idx,
+				item_code=d.item_code,
+				warehouse=d.warehouse,
+				qty=qty if isinstance(qty, float) else 0.0,
+				conversion_factor=flt(d.conversion_factor) or 1.0,
+				is_stock_item=bool(items.get(d.item_code) and items[d.item_code].is_stock_item),
+			)
+		)
+	return out
+
+
+def load_stock_position(company: str, item_codes: set[str], extra_warehouses: set[str]):
+	"""Bins, the company's warehouses and incoming purchases for ``item_codes``: three queries."""
+	warehouses = set(
+		frappe.get_all("Warehouse", filters={"company": company, "is_group": 0, "disabled": 0}, pluck="name")
+	)
+	all_warehouses = warehouses | {w for w in extra_warehouses if w}
+	if not item_codes or not all_warehouses:
+		return {}, warehouses, []
+	bins = {
+		(row.item_code, row.warehouse): BinQty(actual=flt(row.actual_qty), reserved=flt(row.reserved_qty))
+		for row in frappe.get_all(
+			"Bin",
+			filters={"item_code": ("in", list(item_codes)), "warehouse": ("in", list(all_warehouses))},
+			fields=["item_code", "warehouse", "actual_qty", "reserved_qty"],
+		)
+	}
+	po = frappe.qb.DocType("Purchase Order")
+	poi = frappe.qb.DocType("Purchase Order Item")
+	pending = poi.stock_qty - poi.received_qty * poi.conversion_factor
+	rows = (
+		frappe.qb.from_(poi)
+		.join(po)
+		.on(po.name == poi.parent)
+		.select(
+			poi.item_code,
+			poi.warehouse,
+			IfNull(poi.expected_delivery_date, poi.schedule_date).as_("date"),
+			pending.as_("qty"),
+		)
+		.where(
+			(po.docstatus == 1)
+			& po.status.notin(["Closed", "On Hold", "Completed"])
+			& poi.item_code.isin(list(item_codes))
+			& poi.warehouse.isin(list(all_warehouses))
+			& (pending > 0)
+		)
+	).run(as_dict=True)
+	incoming = [Incoming(r.item_code, r.warehouse, getdate(r.date), flt(r.qty)) for r in rows]
+	return bins, warehouses, incoming
+
+
+def order_availability(doc) -> list[LineAvailability]:
+	"""Availability of every line of ``doc`` in a constant number of queries."""
+	lines = stock_lines(doc)
+	stock = [line for line in lines if line.is_stock_item]
+	bins, warehouses, incoming = load_stock_position(
+		doc.company, {line.item_code for line in stock}, {line.warehouse for line in stock}
+	)
+	own = None
+	if doc.docstatus == 1:
+		# A submitted order is already in the Bin's reserved quantity; it must not compete with itself.
+		own = defaultdict(float)
+		for d in doc.get("items"):
+			own[(d.item_code, d.warehouse)] += flt(d.stock_qty) - flt(d.delivered_qty) * flt(
+				d.conversion_factor
+			)
+	return check_availability(lines, bins, warehouses, incoming, getdate(nowdate()), own)
+
+
+def apply_availability(doc, results: list[LineAvailability]) -> None:
+	by_row = {result.row: result for result in results}
+	for d in doc.get("items") or []:
+		result = by_row.get(d.idx)
+		if result:
+			d.availability_status = result.status
+			d.available_to_promise = max(result.available, 0.0) / (flt(d.conversion_factor) or 1.0)
+			d.earliest_ship_date = result.earliest_date
+
+
+# Specifications -----------------------------------------------------------------------------
+
+
+def set_item_specs(doc) -> None:
+	"""Empty specifications of variant lines from the variant's attributes (one query)."""
+	lines = [d for d in doc.get("items") or [] if d.item_code and not d.get("item_spec")]
+	if not lines:
+		return
+	rows = frappe.get_all(
+		"Item Variant Attribute",
+		filters={"parent": ("in", list({d.item_code for d in lines})), "parenttype": "Item"},
+		fields=["parent", "attribute", "attribute_value"],
+		order_by="idx",
+	)
+	attributes = defaultdict(list)
+	for row in rows:
+		if row.attribute_value:
+			attributes[row.parent].append((row.attribute, row.attribute_value))
+	for d in lines:
+		if attributes.get(d.item_code):
+			d.item_spec = format_spec(attributes[d.item_code])
+
+
+# Messages -----------------------------------------------------------------------------------
+
+
+def findings_html(findings) -> str:
+	items = "".join(f"<li>{escape_html(finding.render(_))}</li>" for finding in findings)
+	return f"<ul>{items}</ul>"
+
+
+def throw_findings(findings) -> None:
+	error = OrderProblems(findings)
+	frappe.throw(
+		_(error.template) + findings_html(findings), frappe.ValidationError, title=_("Order not saved")
+	)
+
+
+def warn_findings(findings) -> None:
+	frappe.msgprint(findings_html(findings), title=_("Please check"), indicator="orange")

@@ -1,0 +1,48 @@
+"""Order numbers from Order Number Templates, on top of Frappe's naming series.
+
+``apply_template`` (Sales Order before_insert) sets the order's naming series from its company's
+template; Frappe then names the order, calling :func:`series_part` (the ``naming_series_variables``
+hook) for the app's tokens. Frappe's ``tabSeries`` row lock keeps numbers unique under concurrency.
+"""
+
+import frappe
+from frappe.utils import getdate
+
+from order_online.domain.errors import DomainError
+from order_online.domain.numbering import TemplateChoice, choose_template, parse_template, token_value
+from order_online.errors import throw
+
+
+def apply_template(doc) -> None:
+	if doc.get("amended_from") or not doc.company:
+		return  # amendments keep their original number with a suffix
+	rows = frappe.get_all(
+		"Order Number Template",
+		filters={"company": doc.company, "enabled": 1},
+		fields=["name", "company", "order_channel", "template"],
+	)
+	choice = choose_template(
+		[TemplateChoice(r.name, r.company, r.order_channel, r.template) for r in rows],
+		doc.company,
+		doc.get("order_channel"),
+	)
+	if choice:
+		doc.naming_series = parse_template(choice.template).series
+		doc.flags.order_number_template = choice.template
+
+
+def series_part(doc, token: str) -> str:
+	"""Value of one of the app's naming-series tokens for ``doc``."""
+	abbr = frappe.get_cached_value("Company", doc.company, "abbr")
+	channel = doc.get("order_channel")
+	code = channel and frappe.get_cached_value("Order Channel", channel, "channel_code")
+	try:
+		return token_value(
+			token,
+			doc.flags.order_number_template or doc.naming_series,
+			getdate(doc.get("transaction_date") or doc.get("posting_date")),
+			abbr,
+			code,
+		)
+	except DomainError as error:
+		throw(error)

@@ -1,0 +1,40 @@
+import frappe
+from frappe.model.document import Document
+from frappe.utils import getdate
+
+from order_online.domain.errors import DuplicateNumberTemplate
+from order_online.domain.numbering import parse_template, render
+from order_online.errors import domain_errors_as_validation, throw
+
+
+class OrderNumberTemplate(Document):
+	def validate(self):
+		self.validate_template()
+		self.validate_one_per_company_and_channel()
+
+	def validate_template(self):
+		with domain_errors_as_validation():
+			template = parse_template(self.template)
+			self.template = template.text
+			abbr = frappe.get_cached_value("Company", self.company, "abbr")
+			code = self.order_channel and frappe.db.get_value(
+				"Order Channel", self.order_channel, "channel_code"
+			)
+			self.preview = render(
+				template, getdate(), abbr, code or ("WEB" if template.needs_channel else None)
+			)
+
+	def validate_one_per_company_and_channel(self):
+		if not self.enabled:
+			return
+		other = frappe.db.get_value(
+			"Order Number Template",
+			{
+				"company": self.company,
+				"order_channel": self.order_channel or ("is", "not set"),
+				"enabled": 1,
+				"name": ("!=", self.name),
+			},
+		)
+		if other:
+			throw(DuplicateNumberTemplate(company=self.company, other=other))

@@ -1,0 +1,55 @@
+// Live availability on Sales Order lines: one server call for the whole order (debounced).
+frappe.ui.form.on("Sales Order", {
+	setup(frm) {
+		const colours = { Green: "green", Orange: "orange", Red: "red" };
+		frm.fields_dict.items.grid.update_docfield_property(
+			"availability_status",
+			"formatter",
+			(value) => (value ? `<span class="indicator-pill ${colours[value] || "gray"}">${__(value)}</span>` : "")
+		);
+	},
+	refresh(frm) {
+		if (frm.doc.docstatus === 0) order_online.refresh_availability(frm);
+	},
+	set_warehouse(frm) {
+		order_online.refresh_availability(frm);
+	},
+});
+
+frappe.ui.form.on("Sales Order Item", {
+	item_code: (frm) => order_online.refresh_availability(frm),
+	qty: (frm) => order_online.refresh_availability(frm),
+	uom: (frm) => order_online.refresh_availability(frm),
+	conversion_factor: (frm) => order_online.refresh_availability(frm),
+	warehouse: (frm) => order_online.refresh_availability(frm),
+	items_remove: (frm) => order_online.refresh_availability(frm),
+});
+
+frappe.provide("order_online");
+
+order_online.refresh_availability = frappe.utils.debounce((frm) => {
+	const lines = (frm.doc.items || []).filter((d) => d.item_code);
+	if (!frm.doc.company || !lines.length || frm.doc.docstatus !== 0) return;
+	frappe.call({
+		method: "order_online.api.order_entry.get_availability",
+		args: { doc: frm.doc },
+		callback(r) {
+			if (!r.message) return;
+			const by_row = Object.fromEntries(r.message.lines.map((line) => [line.row, line]));
+			let short = 0;
+			(frm.doc.items || []).forEach((d) => {
+				const line = by_row[d.idx];
+				if (!line) return;
+				d.availability_status = line.status;
+				d.available_to_promise = line.available_uom;
+				d.earliest_ship_date = line.earliest_date;
+				if (line.status !== "Green") short += 1;
+			});
+			frm.refresh_field("items");
+			frm.set_intro(
+				short ? __("{0} line(s) cannot ship in full from their warehouse today.", [short]) : "",
+				"orange"
+			);
+		},
+	});
+}, 400);

@@ -1,0 +1,65 @@
+"""Shortage aggregation, closing, and replenishment proposals."""
+
+import datetime
+
+import pytest
+
+from order_online.domain.shortage import (
+	ALERT_ONLY,
+	MATERIAL_TRANSFER,
+	PURCHASE,
+	PURCHASE_ONLY,
+	TRANSFER_ONLY,
+	TRANSFER_THEN_PURCHASE,
+	Demand,
+	Replenishment,
+	plan_replenishment,
+	shortage_state,
+)
+
+D1, D2 = datetime.date(2026, 12, 1), datetime.date(2026, 12, 5)
+
+
+def test_shortage_is_demand_beyond_stock_with_waiting_orders_by_date():
+	state = shortage_state(
+		4, [Demand("SO-2", "B", D2, 3), Demand("SO-1", "A", D1, 5), Demand("SO-3", "C", None, 0)]
+	)
+	assert (state.demand, state.shortage, state.is_short) == (8, 4, True)
+	assert [d.sales_order for d in state.waiting] == ["SO-1", "SO-2"]
+
+
+def test_no_shortage_when_stock_arrives_or_orders_cancel():
+	assert not shortage_state(8, [Demand("SO-1", "A", D1, 5), Demand("SO-2", "B", D2, 3)]).is_short
+	assert not shortage_state(4, [Demand("SO-1", "A", D1, 4)]).is_short
+	assert shortage_state(0, []).waiting == ()
+
+
+def test_transfer_surplus_first_then_purchase_the_rest():
+	plan = plan_replenishment(10, 0, {"North": 3, "South": 4, "East": 0}, TRANSFER_THEN_PURCHASE)
+	assert plan == [
+		Replenishment(MATERIAL_TRANSFER, 4, "South"),
+		Replenishment(MATERIAL_TRANSFER, 3, "North"),
+		Replenishment(PURCHASE, 3),
+	]
+
+
+def test_open_requests_are_not_asked_for_again():
+	assert plan_replenishment(10, 10, {"North": 50}, TRANSFER_THEN_PURCHASE) == []
+	assert plan_replenishment(10, 7, {}, PURCHASE_ONLY) == [Replenishment(PURCHASE, 3)]
+
+
+@pytest.mark.parametrize(
+	"mode, expected",
+	[
+		(PURCHASE_ONLY, [Replenishment(PURCHASE, 5)]),
+		(TRANSFER_ONLY, [Replenishment(MATERIAL_TRANSFER, 2, "North")]),
+		(ALERT_ONLY, []),
+	],
+)
+def test_modes(mode, expected):
+	assert plan_replenishment(5, 0, {"North": 2}, mode) == expected
+
+
+def test_ties_are_broken_by_warehouse_name():
+	plan = plan_replenishment(2, 0, {"B": 2, "A": 2}, TRANSFER_ONLY)
+	assert plan == [Replenishment(MATERIAL_TRANSFER, 2, "A")]
