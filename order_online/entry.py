@@ -326,8 +326,9 @@ def order_availability(doc) -> list[LineAvailability]:
 		doc.company, {line.item_code for line in stock}, {line.warehouse for line in stock}
 	)
 	own = None
-	if doc.docstatus == 1:
+	if doc.docstatus == 1 and getattr(doc, "_action", None) != "submit":
 		# A submitted order is already in the Bin's reserved quantity; it must not compete with itself.
+		# (While it is being submitted it is not yet there.)
 		own = defaultdict(float)
 		for d in doc.get("items"):
 			own[(d.item_code, d.warehouse)] += flt(d.stock_qty) - flt(d.delivered_qty) * flt(

@@ -47,6 +47,22 @@ def sync() -> None:
 	sync_roles(ROLES)
 	sync_custom_fields(CUSTOM_FIELDS)
 	sync_workflows(load_workflow_definitions())
+	sync_single_defaults()
+
+
+def sync_single_defaults() -> None:
+	"""Give settings added by an upgrade their defaults (Frappe only writes them on first install).
+
+	Only values missing from tabSingles are written, so a setting a user changed stays changed.
+	"""
+	for doctype in frappe.get_all("DocType", filters={"module": MODULE, "issingle": 1}, pluck="name"):
+		singles = frappe.qb.DocType("Singles")
+		stored = set(
+			frappe.qb.from_(singles).select(singles.field).where(singles.doctype == doctype).run(pluck=True)
+		)
+		for df in frappe.get_meta(doctype).fields:
+			if df.default is not None and df.fieldname not in stored:
+				frappe.db.set_single_value(doctype, df.fieldname, df.default)
 
 
 # Custom fields ------------------------------------------------------------------------------

@@ -20,8 +20,15 @@ def get_leaf(doctype: str) -> str:
 
 
 def get_warehouse(company: str) -> str:
+	"""The company's stores warehouse (ERPNext's setup creates "Stores - ABBR")."""
+	stores = f"Stores - {frappe.get_cached_value('Company', company, 'abbr')}"
+	if frappe.db.exists("Warehouse", stores):
+		return stores
 	return frappe.db.get_value(
-		"Warehouse", {"company": company, "is_group": 0, "disabled": 0}, "name", order_by="lft"
+		"Warehouse",
+		{"company": company, "is_group": 0, "disabled": 0, "warehouse_type": ("!=", "Transit")},
+		"name",
+		order_by="creation",
 	)
 
 
@@ -133,7 +140,7 @@ def make_sales_order(
 ):
 	"""A Sales Order for ``items`` as (item_code, qty, rate); five test items by default."""
 	company = values.pop("company", None) or get_company()
-	warehouse = get_warehouse(company)
+	warehouse = values.pop("warehouse", None) or get_warehouse(company)
 	customer = customer or make_customer()
 	items = items or [(make_item(f"{TEST_PREFIX}-ITEM-{i}"), 1, 100) for i in range(1, 6)]
 	doc = frappe.get_doc(
@@ -154,3 +161,36 @@ def make_sales_order(
 	if submit:
 		doc.submit()
 	return doc
+
+
+def set_settings(**values) -> None:
+	"""Order Online Settings with ``values`` (the rest as they are)."""
+	settings = frappe.get_single("Order Online Settings")
+	settings.update(values)
+	settings.save(ignore_permissions=True)
+
+
+def make_warehouse(name: str, company: str | None = None) -> str:
+	company = company or get_company()
+	abbr = frappe.get_cached_value("Company", company, "abbr")
+	full = f"{name} - {abbr}"
+	if not frappe.db.exists("Warehouse", full):
+		frappe.get_doc({"doctype": "Warehouse", "warehouse_name": name, "company": company}).insert(
+			ignore_permissions=True
+		)
+	return full
+
+
+def add_stock(item_code: str, warehouse: str, qty: float, rate: float = 10):
+	"""Receive ``qty`` into ``warehouse`` with a submitted Material Receipt."""
+	from erpnext.stock.doctype.stock_entry.stock_entry_utils import make_stock_entry
+
+	return make_stock_entry(item_code=item_code, target=warehouse, qty=qty, basic_rate=rate)
+
+
+def make_rule(name: str, rule_type: str, **values) -> str:
+	if not frappe.db.exists("Order Validation Rule", name):
+		frappe.get_doc(
+			{"doctype": "Order Validation Rule", "rule_name": name, "rule_type": rule_type, **values}
+		).insert(ignore_permissions=True)
+	return name
