@@ -162,11 +162,12 @@ def _save_alert(row, key: Key, company: str | None, state):
 		],
 	)
 	if alert.is_new():
+		# The unique alert_key decides between two workers raising the same alert.
+		frappe.db.savepoint("shortage_alert")
 		try:
-			# The unique alert_key decides between two workers raising the same alert.
-			with frappe.db.savepoint("shortage_alert"):
-				alert.insert(ignore_permissions=True)
+			alert.insert(ignore_permissions=True)
 		except frappe.DuplicateEntryError:
+			frappe.db.rollback(save_point="shortage_alert")
 			existing = frappe.db.get_value("Stock Shortage Alert", {"alert_key": alert.alert_key})
 			return _save_alert(frappe._dict(name=existing, status="Open"), key, company, state)
 	else:
