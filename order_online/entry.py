@@ -7,14 +7,17 @@ plain snapshots of ``order_online.domain`` and applies the results to the docume
 from collections import defaultdict
 
 import frappe
+from erpnext.controllers.accounts_controller import InvalidQtyError
 from frappe import _
+from frappe.exceptions import NonNegativeError
 from frappe.query_builder.functions import IfNull
 from frappe.utils import cint, escape_html, flt, getdate, nowdate
 
 from order_online.domain import order_rules as rules
 from order_online.domain.availability import BinQty, Incoming, LineAvailability, StockLine, check_availability
-from order_online.domain.errors import OrderProblems
+from order_online.domain.errors import OrderProblems, QtyNotPositive
 from order_online.domain.spec import format_spec
+from order_online.settings import get_settings
 
 RULE_CACHE_KEY = "order_online:validation_rules"
 RULE_FIELDS = [
@@ -205,7 +208,12 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 	for d in lines:
 		item = items.get(d.item_code)
 		uom_differs = item and d.uom and d.uom != item.stock_uom
-		factor = factors.get((d.item_code, d.uom)) if uom_differs else 1.0
+		# A factor given on the line (the form fills it; an API caller may) is ERPNext's to use.
+		factor = (
+			(factors.get((d.item_code, d.uom)) or flt(d.conversion_factor) or None) if uom_differs else 1.0
+		)
+		if factor is None and not get_settings().refuse_unconverted_units:
+			factor = 1.0  # ERPNext's own behaviour
 		order_lines.append(
 			rules.OrderLine(
 				row=d.idx,
@@ -378,11 +386,19 @@ def findings_html(findings) -> str:
 	return f"<ul>{items}</ul>"
 
 
+class OrderQuantityError(NonNegativeError, InvalidQtyError):
+	"""Bad quantities among the order's problems: still the errors ERPNext itself raises for them,
+	so callers that catch ERPNext's NonNegativeError or InvalidQtyError keep working."""
+
+
 def throw_findings(findings) -> None:
 	error = OrderProblems(findings)
-	frappe.throw(
-		_(error.template) + findings_html(findings), frappe.ValidationError, title=_("Order not saved")
+	exception = (
+		OrderQuantityError
+		if any(isinstance(f.message, QtyNotPositive) for f in findings)
+		else frappe.ValidationError
 	)
+	frappe.throw(_(error.template) + findings_html(findings), exception, title=_("Order not saved"))
 
 
 def warn_findings(findings) -> None:

@@ -72,6 +72,33 @@ class TestBadInput(FrappeTestCase):
 			doc.insert()
 		self.assertIn("no conversion factor", str(err.exception))
 
+	def test_unit_without_conversion_allowed_when_not_strict(self):
+		set_settings(refuse_unconverted_units=0)
+		try:
+			if not frappe.db.exists("UOM", "Box"):
+				frappe.get_doc({"doctype": "UOM", "uom_name": "Box"}).insert()
+			company = frappe.db.get_single_value("Global Defaults", "default_company")
+			so = frappe.get_doc(
+				{
+					"doctype": "Sales Order",
+					"customer": make_customer(),
+					"company": company,
+					"delivery_date": add_days(nowdate(), 5),
+					"items": [
+						{
+							"item_code": self.item,
+							"qty": 1,
+							"rate": 5,
+							"uom": "Box",
+							"warehouse": get_warehouse(company),
+						}
+					],
+				}
+			).insert()
+			self.assertEqual(so.items[0].conversion_factor, 1)
+		finally:
+			set_settings(refuse_unconverted_units=1)
+
 	def test_delivery_date_in_the_past(self):
 		self.assert_refused("is in the past", delivery_date=add_days(nowdate(), -1))
 
