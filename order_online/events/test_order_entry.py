@@ -8,6 +8,7 @@ from order_online.api.order_entry import get_availability
 from order_online.tests.factories import (
 	TEST_PREFIX,
 	add_stock,
+	get_company,
 	get_warehouse,
 	make_customer,
 	make_item,
@@ -46,55 +47,37 @@ class TestBadInput(FrappeTestCase):
 	def test_negative_quantity(self):
 		self.assert_refused("greater than 0", items=[(self.item, -2, 10)])
 
-	def test_unit_without_conversion(self):
-		doc = frappe.get_doc(
+	def order_in_boxes(self):
+		"""An order for the item in Box, a unit the item has no conversion for."""
+		if not frappe.db.exists("UOM", "Box"):
+			frappe.get_doc({"doctype": "UOM", "uom_name": "Box"}).insert()
+		company = get_company()
+		line = {
+			"item_code": self.item,
+			"qty": 1,
+			"rate": 5,
+			"uom": "Box",
+			"warehouse": get_warehouse(company),
+		}
+		return frappe.get_doc(
 			{
 				"doctype": "Sales Order",
 				"customer": make_customer(),
-				"company": frappe.db.get_single_value("Global Defaults", "default_company"),
+				"company": company,
 				"delivery_date": add_days(nowdate(), 5),
-				"items": [
-					{
-						"item_code": self.item,
-						"qty": 1,
-						"rate": 5,
-						"uom": "Box",
-						"warehouse": get_warehouse(
-							frappe.db.get_single_value("Global Defaults", "default_company")
-						),
-					}
-				],
+				"items": [line],
 			}
 		)
-		if not frappe.db.exists("UOM", "Box"):
-			frappe.get_doc({"doctype": "UOM", "uom_name": "Box"}).insert()
+
+	def test_unit_without_conversion(self):
 		with self.assertRaises(frappe.ValidationError) as err:
-			doc.insert()
+			self.order_in_boxes().insert()
 		self.assertIn("no conversion factor", str(err.exception))
 
 	def test_unit_without_conversion_allowed_when_not_strict(self):
 		set_settings(refuse_unconverted_units=0)
 		try:
-			if not frappe.db.exists("UOM", "Box"):
-				frappe.get_doc({"doctype": "UOM", "uom_name": "Box"}).insert()
-			company = frappe.db.get_single_value("Global Defaults", "default_company")
-			so = frappe.get_doc(
-				{
-					"doctype": "Sales Order",
-					"customer": make_customer(),
-					"company": company,
-					"delivery_date": add_days(nowdate(), 5),
-					"items": [
-						{
-							"item_code": self.item,
-							"qty": 1,
-							"rate": 5,
-							"uom": "Box",
-							"warehouse": get_warehouse(company),
-						}
-					],
-				}
-			).insert()
+			so = self.order_in_boxes().insert()
 			self.assertEqual(so.items[0].conversion_factor, 1)
 		finally:
 			set_settings(refuse_unconverted_units=1)

@@ -5,69 +5,55 @@ exactly these, and tier-1 tests check them against the ERPNext schema. Later fea
 fields here, never through fixtures or by hand.
 """
 
-# Packaging requirements of a whole order; the same fieldnames on Pick List and Delivery Note let
-# ERPNext's mappers copy them, so they print on all three.
-_ORDER_PACKAGING: list[dict] = [
-	{
-		"fieldname": "packaging_section",
-		"label": "Packaging",
-		"fieldtype": "Section Break",
-		"collapsible": 1,
-		"collapsible_depends_on": "eval:doc.packaging_type || doc.marking_text || doc.packaging_notes",
-	},
-	{
-		"fieldname": "packaging_type",
-		"label": "Packaging Type",
-		"fieldtype": "Link",
-		"options": "Packaging Type",
-	},
-	{
-		"fieldname": "marking_text",
-		"label": "Labelling / Marking",
-		"fieldtype": "Small Text",
-		"description": "Text to print or stick on every parcel.",
-	},
-	{"fieldname": "packaging_column_break", "fieldtype": "Column Break"},
-	{"fieldname": "fragile", "label": "Fragile", "fieldtype": "Check"},
-	{
-		"fieldname": "temperature_requirement",
-		"label": "Temperature",
-		"fieldtype": "Select",
-		"options": "\nAmbient\nChilled (2-8 °C)\nFrozen (-18 °C or below)",
-	},
-	{"fieldname": "packaging_notes", "label": "Packaging Notes", "fieldtype": "Small Text"},
-]
 
-# Per line: specification and packaging (same fieldnames on Pick List Item and Delivery Note Item).
-_LINE_DETAILS: list[dict] = [
+def _packaging_fields(prefix: str = "") -> list[dict]:
+	"""Packaging requirements: of a whole order (no prefix) or of one line ("line_").
+
+	The same fieldnames on Pick List and Delivery Note (and their items) let ERPNext's mappers copy
+	them, so they print on all three.
+	"""
+	p = prefix
+	return [
+		{
+			"fieldname": f"{p}packaging_section",
+			"label": "Packaging",
+			"fieldtype": "Section Break",
+			"collapsible": 1,
+			"collapsible_depends_on": f"eval:doc.{p}packaging_type || doc.{p}marking_text || doc.{p}packaging_notes",
+		},
+		{
+			"fieldname": f"{p}packaging_type",
+			"label": "Packaging Type",
+			"fieldtype": "Link",
+			"options": "Packaging Type",
+		},
+		{
+			"fieldname": f"{p}marking_text",
+			"label": "Labelling / Marking",
+			"fieldtype": "Small Text",
+			"description": "Text to print or stick on every parcel.",
+		},
+		{"fieldname": f"{p}packaging_column_break", "fieldtype": "Column Break"},
+		{"fieldname": f"{p}fragile", "label": "Fragile", "fieldtype": "Check"},
+		{
+			"fieldname": f"{p}temperature_requirement",
+			"label": "Temperature",
+			"fieldtype": "Select",
+			"options": "\nAmbient\nChilled (2-8 °C)\nFrozen (-18 °C or below)",
+		},
+		{"fieldname": f"{p}packaging_notes", "label": "Packaging Notes", "fieldtype": "Small Text"},
+	]
+
+
+_ORDER_PACKAGING = _packaging_fields()
+_LINE_PACKAGING = _packaging_fields("line_")
+_LINE_SPEC = [
 	{
 		"fieldname": "item_spec",
 		"label": "Specification",
 		"fieldtype": "Small Text",
 		"description": "Filled from the variant's attributes when empty; free text otherwise.",
-	},
-	{
-		"fieldname": "line_packaging_section",
-		"label": "Packaging",
-		"fieldtype": "Section Break",
-		"collapsible": 1,
-	},
-	{
-		"fieldname": "line_packaging_type",
-		"label": "Packaging Type",
-		"fieldtype": "Link",
-		"options": "Packaging Type",
-	},
-	{"fieldname": "line_marking_text", "label": "Labelling / Marking", "fieldtype": "Small Text"},
-	{"fieldname": "line_packaging_column_break", "fieldtype": "Column Break"},
-	{"fieldname": "line_fragile", "label": "Fragile", "fieldtype": "Check"},
-	{
-		"fieldname": "line_temperature_requirement",
-		"label": "Temperature",
-		"fieldtype": "Select",
-		"options": "\nAmbient\nChilled (2-8 °C)\nFrozen (-18 °C or below)",
-	},
-	{"fieldname": "line_packaging_notes", "label": "Packaging Notes", "fieldtype": "Small Text"},
+	}
 ]
 
 # Live availability shown on each Sales Order line (set on save and by the form as you type).
@@ -139,19 +125,19 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 		*_placed(_ORDER_PACKAGING, "reserve_stock"),
 	],
 	"Sales Order Item": [
-		*_placed(_LINE_DETAILS[:1], "item_name"),
+		*_placed(_LINE_SPEC, "item_name"),
 		*_placed(_LINE_AVAILABILITY, "actual_qty"),
-		*_placed(_LINE_DETAILS[1:], "project"),
+		*_placed(_LINE_PACKAGING, "project"),
 	],
 	"Pick List": _placed(_ORDER_PACKAGING, "prompt_qty"),
 	"Pick List Item": [
-		*_placed(_LINE_DETAILS[:1], "item_name"),
-		*_placed(_LINE_DETAILS[1:], "material_request_item"),
+		*_placed(_LINE_SPEC, "item_name"),
+		*_placed(_LINE_PACKAGING, "material_request_item"),
 	],
 	"Delivery Note": _placed(_ORDER_PACKAGING, "set_target_warehouse"),
 	"Delivery Note Item": [
-		*_placed(_LINE_DETAILS[:1], "item_name"),
-		*_placed(_LINE_DETAILS[1:], "page_break"),
+		*_placed(_LINE_SPEC, "item_name"),
+		*_placed(_LINE_PACKAGING, "page_break"),
 	],
 	"Address": [
 		{
