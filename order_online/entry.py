@@ -100,6 +100,15 @@ def _item_details(codes: set[str]) -> dict[str, frappe._dict]:
 	return {row.name: row for row in rows}
 
 
+def order_items(doc) -> dict[str, frappe._dict]:
+	"""Item master data of the order's lines, read once per save/submit of the document."""
+	codes = frozenset(d.item_code for d in doc.get("items") or [] if d.item_code)
+	memo = doc.flags.order_online_items
+	if memo is None or memo[0] != codes:
+		memo = doc.flags.order_online_items = (codes, _item_details(set(codes)))
+	return memo[1]
+
+
 def _uom_factors(lines, items: dict) -> dict[tuple[str, str], float]:
 	"""(item, uom) -> factor for every line whose UOM differs from the stock UOM; two queries."""
 	wanted = {
@@ -174,7 +183,7 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 	"""A plain snapshot of the Sales Order for the domain; loads only what the rules need."""
 	active_rules = active_rules or []
 	lines = doc.get("items") or []
-	items = _item_details({d.item_code for d in lines if d.item_code})
+	items = order_items(doc)
 	factors = _uom_factors(lines, items)
 	customer = (
 		frappe.db.get_value(
@@ -266,9 +275,9 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 # Availability -------------------------------------------------------------------------------
 
 
-def stock_lines(doc, items: dict | None = None) -> list[StockLine]:
+def stock_lines(doc) -> list[StockLine]:
 	lines = [d for d in doc.get("items") or [] if d.item_code]
-	items = items if items is not None else _item_details({d.item_code for d in lines})
+	items = order_items(doc)
 	out = []
 	for d in lines:
 		qty = _as_number(d.qty)
@@ -360,7 +369,13 @@ def apply_availability(doc, results: list[LineAvailability]) -> None:
 
 def set_item_specs(doc) -> None:
 	"""Empty specifications of variant lines from the variant's attributes (one query)."""
-	lines = [d for d in doc.get("items") or [] if d.item_code and not d.get("item_spec")]
+	items = order_items(doc)
+	# Only variants have attributes to describe them.
+	lines = [
+		d
+		for d in doc.get("items") or []
+		if d.item_code and not d.get("item_spec") and d.item_code in items and items[d.item_code].variant_of
+	]
 	if not lines:
 		return
 	rows = frappe.get_all(

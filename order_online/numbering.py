@@ -12,17 +12,27 @@ from order_online.domain.errors import DomainError
 from order_online.domain.numbering import TemplateChoice, choose_template, parse_template, token_value
 from order_online.errors import throw
 
+TEMPLATE_CACHE_KEY = "order_online:number_templates"
+
+
+def _load_templates() -> list[dict]:
+	return frappe.get_all(
+		"Order Number Template",
+		filters={"enabled": 1},
+		fields=["name", "company", "order_channel", "template"],
+	)
+
+
+def clear_template_cache() -> None:
+	frappe.cache.delete_value(TEMPLATE_CACHE_KEY)
+
 
 def apply_template(doc) -> None:
 	if doc.get("amended_from") or not doc.company:
 		return  # amendments keep their original number with a suffix
-	rows = frappe.get_all(
-		"Order Number Template",
-		filters={"company": doc.company, "enabled": 1},
-		fields=["name", "company", "order_channel", "template"],
-	)
+	rows = frappe.cache.get_value(TEMPLATE_CACHE_KEY, generator=_load_templates)
 	choice = choose_template(
-		[TemplateChoice(r.name, r.company, r.order_channel, r.template) for r in rows],
+		[TemplateChoice(r["name"], r["company"], r["order_channel"], r["template"]) for r in rows],
 		doc.company,
 		doc.get("order_channel"),
 	)

@@ -34,9 +34,8 @@ def validate(doc, method=None) -> None:
 	set_shipping_region(doc)
 	entry.set_item_specs(doc)
 	validate_business_rules(doc)
-	if settings.show_availability:
-		doc.flags.order_availability = entry.order_availability(doc)
-		entry.apply_availability(doc, doc.flags.order_availability)
+	if settings.show_availability and getattr(doc, "_action", None) != "submit":  # before_submit does it once
+		entry.apply_availability(doc, entry.order_availability(doc))
 
 
 def before_submit(doc, method=None) -> None:
@@ -45,13 +44,22 @@ def before_submit(doc, method=None) -> None:
 	if not settings.enabled:
 		return
 	action = rules.WARN if settings.allow_backorders else rules.BLOCK
-	availability = doc.flags.order_availability or entry.order_availability(doc)  # computed by validate
+	availability = doc.flags.order_availability = entry.order_availability(doc)
+	if settings.show_availability:
+		entry.apply_availability(doc, availability)
 	report(rules.check_stock(availability, action, frappe._("Stock Availability")))
 
 
 def on_submit(doc, method=None) -> None:
-	if get_settings().enabled:
+	"""Lines the stock covered cannot open a shortage; only the others are checked."""
+	if not get_settings().enabled:
+		return
+	availability = doc.flags.order_availability
+	if availability is None:
 		shortage.refresh_for_order(doc)
+		return
+	short_rows = {line.row for line in availability if line.shortage > 0}
+	shortage.refresh_alerts((d.item_code, d.warehouse) for d in doc.items if d.idx in short_rows)
 
 
 def on_cancel(doc, method=None) -> None:

@@ -7,6 +7,7 @@ from erpnext.selling.doctype.sales_order.sales_order import create_pick_list, ma
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_months, getdate, nowdate
 
+from order_online.numbering import clear_template_cache
 from order_online.tests.factories import (
 	TEST_PREFIX,
 	add_stock,
@@ -36,8 +37,13 @@ class TestOrderNumbers(FrappeTestCase):
 	def setUp(self):
 		set_settings(enabled=1, apply_number_templates=1)
 		frappe.db.delete("Order Number Template")
+		clear_template_cache()
 		self.abbr = frappe.get_cached_value("Company", get_company(), "abbr")
 		self.channel = make_channel(f"{TEST_PREFIX} Number Shop", code="NUM")
+
+	def tearDown(self):
+		# The cache outlives the test's rolled-back templates.
+		clear_template_cache()
 
 	def test_channel_template_numbers_the_order(self):
 		make_template("SO-{company abbr}-{channel}-{YYYY}{MM}-{#####}", self.channel)

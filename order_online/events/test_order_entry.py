@@ -5,6 +5,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from order_online.api.order_entry import get_availability
+from order_online.entry import clear_rule_cache
 from order_online.tests.factories import (
 	TEST_PREFIX,
 	add_stock,
@@ -106,8 +107,10 @@ class TestBusinessRules(FrappeTestCase):
 	def setUp(self):
 		set_settings(enabled=1)
 		frappe.db.delete("Order Validation Rule")
-		from order_online.entry import clear_rule_cache
+		clear_rule_cache()
 
+	def tearDown(self):
+		# The cache outlives the test's rolled-back rules.
 		clear_rule_cache()
 
 	def test_minimum_amount_blocks(self):

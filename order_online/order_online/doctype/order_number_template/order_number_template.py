@@ -5,6 +5,7 @@ from frappe.utils import getdate
 from order_online.domain.errors import DuplicateNumberTemplate
 from order_online.domain.numbering import parse_template, render
 from order_online.errors import domain_errors_as_validation, throw
+from order_online.numbering import clear_template_cache
 
 
 class OrderNumberTemplate(Document):
@@ -23,6 +24,12 @@ class OrderNumberTemplate(Document):
 			self.preview = render(
 				template, getdate(), abbr, code or ("WEB" if template.needs_channel else None)
 			)
+
+	def on_change(self):
+		clear_template_cache()
+
+	def on_trash(self):
+		clear_template_cache()
 
 	def validate_one_per_company_and_channel(self):
 		if not self.enabled:

@@ -1,6 +1,7 @@
 from frappe.model.document import Document
 
-from order_online.entry import rule_from_record
+from order_online.domain.order_rules import rule_definition_problems
+from order_online.entry import clear_rule_cache, rule_from_record
 from order_online.errors import throw_all
 
 
@@ -9,11 +10,10 @@ class OrderValidationRule(Document):
 		self.validate_rule_is_complete()
 
 	def validate_rule_is_complete(self):
-		from order_online.domain.order_rules import rule_definition_problems
-
 		throw_all(rule_definition_problems(rule_from_record(self)))
 
 	def on_change(self):
-		from order_online.entry import clear_rule_cache
+		clear_rule_cache()
 
+	def on_trash(self):
 		clear_rule_cache()
