@@ -61,6 +61,26 @@ class TestOrderNumbers(FrappeTestCase):
 		now = make_sales_order(order_channel=self.channel)
 		self.assertEqual(now.name, f"T-{getdate(nowdate()).strftime('%y%m')}-001")
 
+	def test_order_made_from_a_quotation_is_numbered_the_same_way(self):
+		from erpnext.selling.doctype.quotation.quotation import make_sales_order as quotation_to_order
+
+		make_template("Q-{YYYY}-{#####}")
+		quotation = frappe.get_doc(
+			{
+				"doctype": "Quotation",
+				"quotation_to": "Customer",
+				"party_name": make_customer(),
+				"company": get_company(),
+				"items": [{"item_code": make_item(f"{TEST_PREFIX}-ITEM-1"), "qty": 2, "rate": 50}],
+			}
+		).insert()
+		quotation.submit()
+		so = quotation_to_order(quotation.name)
+		so.delivery_date = add_months(nowdate(), 1)
+		so.items[0].warehouse = get_warehouse(get_company())
+		so.insert()
+		self.assertTrue(so.name.startswith(f"Q-{getdate(nowdate()).year}-"), so.name)
+
 	def test_company_template_for_channels_without_their_own(self):
 		make_template("GEN-{#####}")
 		other = make_channel(f"{TEST_PREFIX} Other Shop", code="OTH")

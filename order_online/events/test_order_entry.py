@@ -13,6 +13,7 @@ from order_online.tests.factories import (
 	get_warehouse,
 	make_customer,
 	make_item,
+	make_purchase_order,
 	make_rule,
 	make_sales_order,
 	make_warehouse,
@@ -193,6 +194,16 @@ class TestAvailability(FrappeTestCase):
 			self.assertEqual(frappe.db.get_value("Sales Order", so.name, "docstatus"), 0)
 		finally:
 			set_settings(allow_backorders=1)
+
+	def test_open_purchase_order_gives_the_earliest_ship_date(self):
+		arrival = add_days(nowdate(), 12)
+		make_purchase_order(self.item, self.main, 30, arrival)
+		so = make_sales_order(items=[(self.item, 25, 10)], warehouse=self.main)
+		line = so.items[0]
+		self.assertEqual((line.availability_status, str(line.earliest_ship_date)), ("Orange", arrival))
+		# More than stock and purchase together: red, no date.
+		so = make_sales_order(items=[(self.item, 100, 10)], warehouse=self.main)
+		self.assertEqual((so.items[0].availability_status, so.items[0].earliest_ship_date), ("Red", None))
 
 	def test_submit_beyond_availability_warns_with_backorders(self):
 		so = make_sales_order(items=[(self.item, 50, 10)], submit=True)

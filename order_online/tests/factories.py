@@ -194,3 +194,34 @@ def make_rule(name: str, rule_type: str, **values) -> str:
 			{"doctype": "Order Validation Rule", "rule_name": name, "rule_type": rule_type, **values}
 		).insert(ignore_permissions=True)
 	return name
+
+
+def make_supplier(name: str = f"{TEST_PREFIX} Supplier") -> str:
+	if not frappe.db.exists("Supplier", name):
+		frappe.get_doc(
+			{"doctype": "Supplier", "supplier_name": name, "supplier_group": get_leaf("Supplier Group")}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_purchase_order(item_code: str, warehouse: str, qty: float, schedule_date, submit: bool = True):
+	po = frappe.get_doc(
+		{
+			"doctype": "Purchase Order",
+			"supplier": make_supplier(),
+			"company": get_company(),
+			"schedule_date": schedule_date,
+			"items": [
+				{
+					"item_code": item_code,
+					"warehouse": warehouse,
+					"qty": qty,
+					"rate": 10,
+					"schedule_date": schedule_date,
+				}
+			],
+		}
+	).insert(ignore_permissions=True)
+	if submit:
+		po.submit()
+	return po
