@@ -29,6 +29,13 @@ class DomainError(Exception):
 		self.params: Mapping[str, Any] = params
 		super().__init__(self.render())
 
+	def __eq__(self, other: object) -> bool:
+		# Two errors say the same thing when they are of one kind with the same parameters.
+		return type(self) is type(other) and dict(self.params) == dict(other.params)
+
+	def __hash__(self) -> int:
+		return hash((type(self).__name__, repr(sorted(self.params.items()))))
+
 	def render(self, translate: Translator = _identity) -> str:
 		"""The message in the language of ``translate`` (which maps an English template to its translation)."""
 		params = {
@@ -119,6 +126,11 @@ class OrderProblems(DomainError):
 	def __init__(self, findings) -> None:
 		self.findings = list(findings)
 		super().__init__()
+
+	def __eq__(self, other: object) -> bool:
+		return isinstance(other, OrderProblems) and self.findings == other.findings
+
+	__hash__ = DomainError.__hash__
 
 	def render(self, translate: Translator = _identity) -> str:
 		lines = [finding.render(translate) for finding in self.findings]
@@ -213,6 +225,69 @@ class RuleNeedsValue(DomainError):
 class DuplicateNumberTemplate(DomainError):
 	key = "numbering.duplicate"
 	template = "Company {company} already has order number template {other} for this channel."
+
+
+# Approval -----------------------------------------------------------------------------------
+
+
+class AmountInTier(DomainError):
+	key = "approval.amount_tier"
+	template = "Order total {amount} is in the tier from {minimum} to {maximum}."
+
+
+class AmountAtLeast(DomainError):
+	key = "approval.amount_at_least"
+	template = "Order total {amount} is at least {minimum}."
+
+
+class NewCustomer(DomainError):
+	key = "approval.new_customer"
+	template = "Customer {customer} is new (no earlier submitted order, or created within {days} days)."
+
+
+class DiscountAbove(DomainError):
+	key = "approval.discount_above"
+	template = "A discount of {discount}% is above {limit}%."
+
+
+class CreditLimitWouldBeExceeded(DomainError):
+	key = "approval.credit"
+	template = "The customer's balance would be {total}, above the credit limit of {limit}."
+
+
+class MatchesScope(DomainError):
+	key = "approval.scope"
+	template = "The order is for {scope}."
+
+
+class RuleHasNoCondition(DomainError):
+	key = "approval.no_condition"
+	template = "Approval rule {rule} has no condition, so it would hold every order."
+
+
+class RuleHasNoApprover(DomainError):
+	key = "approval.no_approver"
+	template = "Approval rule {rule} needs an approver role or user for level {level}."
+
+
+class NotAnApprover(DomainError):
+	key = "approval.not_approver"
+	template = "You are not an approver for level {level} of this order."
+
+
+class SelfApprovalRefused(DomainError):
+	key = "approval.self"
+	template = "You created this order, and its approval rules do not allow self-approval."
+
+
+class NothingToApprove(DomainError):
+	key = "approval.nothing"
+	template = "This order is not waiting for approval."
+
+
+class RejectionNeedsReason(DomainError):
+	key = "approval.reason"
+	template = "Please give a reason for the rejection."
 
 
 def all_error_types() -> list[type[DomainError]]:
