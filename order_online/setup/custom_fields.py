@@ -122,7 +122,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"no_copy": 1,
 			"description": "Resolved from the shipping address (or the billing address when there is none).",
 		},
-		*_placed(_ORDER_PACKAGING, "reserve_stock"),
+		*_placed(_ORDER_PACKAGING, "net_total"),
 	],
 	"Sales Order Item": [
 		*_placed(_LINE_SPEC, "item_name"),

@@ -1,11 +1,24 @@
 // Live availability on Sales Order lines: one server call for the whole order (debounced).
+const AVAILABILITY_COLOURS = { Green: "green", Orange: "orange", Red: "red" };
+
 frappe.ui.form.on("Sales Order", {
 	setup(frm) {
-		const colours = { Green: "green", Orange: "orange", Red: "red" };
-		frm.fields_dict.items.grid.update_docfield_property(
-			"availability_status",
-			"formatter",
-			(value) => (value ? `<span class="indicator-pill ${colours[value] || "gray"}">${__(value)}</span>` : "")
+		// While the order is a draft the item's indicator shows its availability; otherwise
+		// ERPNext's own indicator (delivery progress) stays.
+		const df = frappe.meta.docfield_map["Sales Order Item"].item_code;
+		const erpnext_formatter = df.formatter;
+		df.formatter = (value, field, options, row) => {
+			const colour = AVAILABILITY_COLOURS[row && row.availability_status];
+			if (value && colour && frm.doc.docstatus === 0) {
+				const title = __("Availability") + ": " + __(row.availability_status);
+				return `<span class="indicator ${colour}" title="${title}">${frappe.utils.escape_html(value)}</span>`;
+			}
+			return erpnext_formatter ? erpnext_formatter(value, field, options, row) : value;
+		};
+		frm.fields_dict.items.grid.update_docfield_property("availability_status", "formatter", (value) =>
+			value
+				? `<span class="indicator-pill ${AVAILABILITY_COLOURS[value] || "gray"}">${__(value)}</span>`
+				: ""
 		);
 	},
 	refresh(frm) {
