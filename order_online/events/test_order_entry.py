@@ -147,6 +147,30 @@ class TestBusinessRules(FrappeTestCase):
 			make_sales_order(items=[(item, 1, 10)])
 		self.assertIn("is not sold to", str(err.exception))
 
+	def test_earliest_delivery_from_item_lead_time_and_warehouse_dispatch_days(self):
+		item = make_item(f"{TEST_PREFIX}-LEAD-1")
+		frappe.db.set_value("Item", item, "lead_time_days", 2)
+		warehouse = get_warehouse(get_company())
+		frappe.db.set_value("Warehouse", warehouse, "dispatch_days", 1)
+		make_rule("_OO Lead time", "Earliest Delivery Date")
+		with self.assertRaises(frappe.ValidationError) as err:
+			make_sales_order(items=[(item, 1, 10)], delivery_date=add_days(nowdate(), 1))
+		self.assertIn("too early", str(err.exception))
+		# Three working days (plus any holidays of the company's list) later is fine.
+		so = make_sales_order(items=[(item, 1, 10)], delivery_date=add_days(nowdate(), 30))
+		self.assertTrue(so.name)
+
+	def test_credit_limit_rule_warns_at_entry(self):
+		customer = make_customer(f"{TEST_PREFIX} Credit Customer")
+		doc = frappe.get_doc("Customer", customer)
+		doc.set("credit_limits", [{"company": get_company(), "credit_limit": 100}])
+		doc.save()
+		make_rule("_OO Credit", "Credit Limit", action="Warn")
+		frappe.clear_messages()
+		so = make_sales_order(customer)  # 500 > 100
+		self.assertTrue(so.name)
+		self.assertIn("above the credit limit", str(frappe.message_log))
+
 	def test_incomplete_rule_is_refused(self):
 		with self.assertRaises(frappe.ValidationError):
 			make_rule("_OO Empty", "Item Not Sold To")
