@@ -4,6 +4,9 @@ Every feature that needs "which region does this address belong to" calls
 :func:`region_for_address`, which applies the single rule in ``order_online.domain.region``.
 """
 
+import json
+from pathlib import Path
+
 import frappe
 
 from order_online.domain.errors import UnknownRegion
@@ -61,3 +64,38 @@ def region_for_address(address_name: str | None) -> str | None:
 	if not address:
 		return None
 	return address.shipping_region or resolve_region(address.country, address.state, address.city)
+
+
+REGION_SETS_DIR = Path(__file__).parent / "setup" / "region_sets"
+
+
+def load_region_set(name: str) -> list[str]:
+	"""Create the regions of a shipped set (e.g. ``china``) that do not exist yet; returns those created.
+
+	Existing regions, and any the user renamed or re-parented, are left alone, so it is safe to run again.
+	"""
+	data = json.loads((REGION_SETS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+	country = data["country"]
+	created = []
+	if not frappe.db.exists("Shipping Region", country["region_name"]):
+		_insert_region(country["region_name"], COUNTRY, None, country["aliases"], country=country["country"])
+		created.append(country["region_name"])
+	for province in data["provinces"]:
+		if not frappe.db.exists("Shipping Region", province["region_name"]):
+			_insert_region(province["region_name"], "Province", country["region_name"], province["aliases"])
+			created.append(province["region_name"])
+	clear_region_cache()
+	return created
+
+
+def _insert_region(name: str, level: str, parent: str | None, aliases: list[str], **values) -> None:
+	frappe.get_doc(
+		{
+			"doctype": "Shipping Region",
+			"region_name": name,
+			"region_type": level,
+			"parent_shipping_region": parent,
+			"aliases": "\n".join(aliases),
+			**values,
+		}
+	).insert()

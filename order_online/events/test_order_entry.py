@@ -233,6 +233,15 @@ class TestAvailability(FrappeTestCase):
 		so = make_sales_order(items=[(self.item, 50, 10)], submit=True)
 		self.assertEqual(so.docstatus, 1)
 
+	def test_availability_call_needs_sales_order_permission(self):
+		doc = {"doctype": "Sales Order", "company": self.company, "customer": make_customer(), "items": []}
+		frappe.set_user("Guest")
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				get_availability(doc)
+		finally:
+			frappe.set_user("Administrator")
+
 	def test_availability_call_makes_the_same_queries_for_5_or_50_lines(self):
 		counts = []
 		for lines in (5, 50):

@@ -61,3 +61,16 @@ class TestShippingRegion(FrappeTestCase):
 
 		make_region(f"{TEST_PREFIX} Zhuhai", "City", f"{TEST_PREFIX} Guangdong", aliases="珠海")
 		self.assertEqual(resolve_region("China", "广东", "珠海"), f"{TEST_PREFIX} Zhuhai")
+
+
+class TestChinaRegionSet(FrappeTestCase):
+	def test_china_set_resolves_autonomous_regions_and_is_idempotent(self):
+		from order_online.regions import load_region_set
+
+		created = load_region_set("china")
+		self.assertEqual(len(created), 35)  # China and its 34 provincial-level regions
+		self.assertEqual(load_region_set("china"), [])  # second run creates nothing
+		self.assertEqual(resolve_region("China", "广西壮族自治区", "南宁市"), "Guangxi")
+		self.assertEqual(resolve_region("China", "新疆维吾尔自治区", ""), "Xinjiang")
+		self.assertEqual(resolve_region("China", "Hong Kong SAR", ""), "China")  # unknown spelling: country
+		self.assertEqual(resolve_region("China", "香港特别行政区", ""), "Hong Kong")

@@ -1,0 +1,12 @@
+"""Whitelisted calls for shipping regions."""
+
+import frappe
+
+from order_online.regions import load_region_set
+
+
+@frappe.whitelist()
+def load_china_provinces() -> list[str]:
+	"""Create China and its provincial-level regions (those not there yet)."""
+	frappe.only_for(("System Manager", "Order Online Manager"))
+	return load_region_set("china")
