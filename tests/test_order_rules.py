@@ -65,6 +65,17 @@ def test_all_bad_input_is_reported_at_once():
 	assert [f.row for f in found] == [None, None, 1, 2, 3, 4]
 
 
+def test_a_past_order_date_copied_to_lines_is_reported_once():
+	past = TODAY - datetime.timedelta(days=2)
+	found = r.check_input(order(line(1, delivery_date=past), line(2, delivery_date=past), delivery_date=past))
+	assert [(f.row, type(f.message)) for f in found] == [(None, errors.DeliveryDateInPast)]
+
+
+def test_quantity_is_shown_as_typed():
+	[f] = r.check_input(order(line(qty=0.0)))
+	assert "(it is 0)" in f.render()
+
+
 def test_clean_input_has_no_findings():
 	assert r.check_input(order(line(delivery_date=TODAY))) == []
 

@@ -134,7 +134,7 @@ def check_input(order: Order) -> list[Finding]:
 	if today and order.delivery_date and order.delivery_date < today:
 		findings.append(Finding(errors.DeliveryDateInPast(date=order.delivery_date), field="delivery_date"))
 	for line in order.lines:
-		findings += _check_line_input(line, today, order.allow_zero_qty)
+		findings += _check_line_input(line, today, order.allow_zero_qty, order.delivery_date)
 	return findings
 
 
@@ -144,12 +144,15 @@ def _is_valid_qty(qty: object, allow_zero: bool) -> bool:
 	return qty > 0 or (allow_zero and qty == 0)
 
 
-def _check_line_input(line: OrderLine, today: datetime.date | None, allow_zero_qty: bool) -> list[Finding]:
+def _check_line_input(
+	line: OrderLine, today: datetime.date | None, allow_zero_qty: bool, order_date: datetime.date | None
+) -> list[Finding]:
 	found = []
 	if not line.item_exists:
 		found.append(Finding(errors.UnknownItem(item=line.item_code or "-"), field="item_code", row=line.row))
 	if not _is_valid_qty(line.qty, allow_zero_qty):
-		found.append(Finding(errors.QtyNotPositive(qty=line.qty), field="qty", row=line.row))
+		shown = _number(line.qty) if isinstance(line.qty, int | float) else line.qty
+		found.append(Finding(errors.QtyNotPositive(qty=shown), field="qty", row=line.row))
 	if line.item_exists and (not line.conversion_factor or line.conversion_factor <= 0):
 		found.append(
 			Finding(
@@ -158,7 +161,8 @@ def _check_line_input(line: OrderLine, today: datetime.date | None, allow_zero_q
 				row=line.row,
 			)
 		)
-	if today and line.delivery_date and line.delivery_date < today:
+	# A line that merely repeats the order's past date is already reported once for the order.
+	if today and line.delivery_date and line.delivery_date < today and line.delivery_date != order_date:
 		found.append(
 			Finding(errors.DeliveryDateInPast(date=line.delivery_date), field="delivery_date", row=line.row)
 		)
