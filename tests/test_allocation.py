@@ -1,0 +1,158 @@
+"""The allocator against brute force on small random instances: equal optimum, rules kept, deterministic."""
+
+import itertools
+from collections import defaultdict
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from order_online.domain.allocation import (
+	CHEAPEST,
+	FASTEST,
+	FEWEST_PARCELS,
+	Lane,
+	Line,
+	Problem,
+	allocate,
+	evaluate,
+	explain,
+)
+
+
+def _splits(qty: int, slots: int):
+	"""Every way to put ``qty`` units into ``slots`` ordered slots."""
+	if slots == 1:
+		yield (qty,)
+		return
+	for first in range(qty + 1):
+		for rest in _splits(qty - first, slots - 1):
+			yield (first, *rest)
+
+
+def goal_key(problem: Problem, allocation):
+	unallocated = sum(allocation.unallocated.values())
+	goal = {CHEAPEST: 0, FEWEST_PARCELS: allocation.parcels, FASTEST: allocation.transit_days}[
+		problem.strategy
+	]
+	return (round(unallocated, 6), goal, round(allocation.cost, 6))
+
+
+def brute_force(problem: Problem):
+	warehouses = list(problem.lanes)
+	options = []
+	for line in problem.lines:
+		allowed = [w for w in warehouses if line.allowed is None or w in line.allowed]
+		per_line = []
+		for split in _splits(int(line.qty), len(allowed) + 1):  # last slot: unallocated
+			per_line.append({w: q for w, q in zip(allowed, split[:-1], strict=True) if q})
+		options.append(per_line)
+	best = None
+	for choice in itertools.product(*options):
+		used = defaultdict(float)
+		shipments = defaultdict(dict)
+		for line, dist in zip(problem.lines, choice, strict=True):
+			for w, q in dist.items():
+				used[(line.item_code, w)] += q
+				shipments[w][line.key] = q
+		if any(q > problem.stock.get(key, 0) for key, q in used.items()):
+			continue
+		allocation = evaluate(problem, shipments)
+		if problem.max_parcels and allocation.parcels > problem.max_parcels:
+			continue
+		if best is None or goal_key(problem, allocation) < goal_key(problem, best):
+			best = allocation
+	return best
+
+
+@st.composite
+def problems(draw):
+	n_w = draw(st.integers(1, 3))
+	warehouses = [f"W{i}" for i in range(n_w)]
+	items = ["A", "B"]
+	n_l = draw(st.integers(1, 3))
+	lines = []
+	for i in range(n_l):
+		allowed = None
+		if draw(st.booleans()):
+			allowed = frozenset(
+				draw(st.lists(st.sampled_from(warehouses), min_size=1, max_size=n_w, unique=True))
+			)
+		lines.append(
+			Line(
+				f"L{i}",
+				draw(st.sampled_from(items)),
+				draw(st.integers(1, 3)),
+				draw(st.sampled_from([0.5, 1.0, 2.5])),
+				allowed,
+			)
+		)
+	lanes = {
+		w: Lane(draw(st.integers(0, 20)), draw(st.integers(0, 5)), draw(st.integers(1, 5)))
+		for w in warehouses
+	}
+	stock = {(item, w): draw(st.integers(0, 4)) for item in items for w in warehouses}
+	return Problem(
+		tuple(lines),
+		lanes,
+		stock,
+		split_penalty=draw(st.sampled_from([0, 3, 10])),
+		strategy=draw(st.sampled_from([CHEAPEST, FEWEST_PARCELS, FASTEST])),
+		max_parcels=draw(st.integers(0, 2)),
+	)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_allocator_finds_the_brute_force_optimum(problem):
+	found = allocate(problem)
+	best = brute_force(problem)
+	assert goal_key(problem, found) == goal_key(problem, best)
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems())
+def test_allocation_keeps_stock_rules_and_limits(problem):
+	found = allocate(problem)
+	lines = {line.key: line for line in problem.lines}
+	used = defaultdict(float)
+	for w, shipment in found.shipments.items():
+		for key, qty in shipment.items():
+			assert lines[key].allowed is None or w in lines[key].allowed
+			used[(lines[key].item_code, w)] += qty
+	assert all(qty <= problem.stock.get(key, 0) + 1e-9 for key, qty in used.items())
+	if problem.max_parcels:
+		assert found.parcels <= problem.max_parcels
+	for line in problem.lines:
+		shipped = sum(s.get(line.key, 0) for s in found.shipments.values())
+		assert abs(shipped + found.unallocated.get(line.key, 0) - line.qty) < 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(problems())
+def test_same_input_same_answer(problem):
+	assert allocate(problem) == allocate(problem)
+
+
+def test_split_when_it_pays_and_explain_the_saving():
+	lanes = {"Far": Lane(fixed=10, per_kg=5), "Near": Lane(fixed=10, per_kg=1)}
+	stock = {("A", "Far"): 10, ("B", "Far"): 10, ("A", "Near"): 10}
+	problem = Problem((Line("1", "A", 10, 2.0), Line("2", "B", 1, 1.0)), lanes, stock, split_penalty=5)
+	found = allocate(problem)
+	# Far alone: 10 + 5 x 21 kg = 115. Near for A (10 + 20) + Far for B (10 + 5) + penalty 5 = 50.
+	assert found.shipments == {"Near": {"1": 10}, "Far": {"2": 1}}
+	assert found.cost == 50
+	why = explain(problem, found)
+	assert why.single.warehouses == ("Far",) and why.saving == 65
+
+
+def test_no_split_when_the_penalty_outweighs_it():
+	lanes = {"Far": Lane(fixed=10, per_kg=2), "Near": Lane(fixed=10, per_kg=1)}
+	stock = {("A", "Far"): 10, ("B", "Far"): 10, ("A", "Near"): 10}
+	problem = Problem((Line("1", "A", 2, 1.0), Line("2", "B", 1, 1.0)), lanes, stock, split_penalty=50)
+	assert allocate(problem).warehouses == ("Far",)
+
+
+def test_short_stock_is_left_unallocated():
+	problem = Problem((Line("1", "A", 5, 1.0),), {"W": Lane(1, 1)}, {("A", "W"): 3})
+	found = allocate(problem)
+	assert found.shipments == {"W": {"1": 3}} and found.unallocated == {"1": 2}
