@@ -12,6 +12,9 @@ after_install = "order_online.setup.install.after_install"
 after_migrate = "order_online.setup.install.after_migrate"
 before_uninstall = "order_online.setup.install.before_uninstall"
 
+# Nothing is picked, delivered or invoiced before the last approval, whatever path made the document.
+_APPROVAL_GUARD = "order_online.approval.guard_fulfilment"
+
 _STOCK_MOVED = {
 	"on_submit": "order_online.shortage.refresh_for_stock_voucher",
 	"on_cancel": "order_online.shortage.refresh_for_stock_voucher",
@@ -25,19 +28,27 @@ doc_events = {
 		"before_submit": "order_online.events.sales_order.before_submit",
 		"on_submit": "order_online.events.sales_order.on_submit",
 		"on_cancel": "order_online.events.sales_order.on_cancel",
+		"on_update_after_submit": "order_online.approval.recheck_after_update",
 	},
+	"Pick List": {"validate": _APPROVAL_GUARD},
 	"Address": {
 		"validate": "order_online.events.address.validate",
 	},
 	"Stock Entry": _STOCK_MOVED,
 	"Purchase Receipt": _STOCK_MOVED,
-	"Delivery Note": _STOCK_MOVED,
+	"Delivery Note": {**_STOCK_MOVED, "validate": _APPROVAL_GUARD},
 	"Stock Reconciliation": _STOCK_MOVED,
 	"Purchase Invoice": _STOCK_MOVED,
-	"Sales Invoice": _STOCK_MOVED,
+	"Sales Invoice": {**_STOCK_MOVED, "validate": _APPROVAL_GUARD},
 }
 
 doctype_js = {"Sales Order": "public/js/sales_order.js"}
+doctype_list_js = {"Sales Order": "public/js/sales_order_list.js"}
+
+override_whitelisted_methods = {
+	# ERPNext's Resume must not release an order that waits for approval
+	"erpnext.selling.doctype.sales_order.sales_order.update_status": "order_online.api.approval.update_status",
+}
 
 # Order Number Template tokens (dates from the order's own date, company abbreviation, channel code)
 naming_series_variables = {

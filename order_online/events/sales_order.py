@@ -2,7 +2,7 @@
 
 import frappe
 
-from order_online import entry, numbering, shortage
+from order_online import approval, entry, numbering, shortage
 from order_online.domain import order_rules as rules
 from order_online.regions import region_for_address
 from order_online.settings import get_settings
@@ -51,9 +51,14 @@ def before_submit(doc, method=None) -> None:
 
 
 def on_submit(doc, method=None) -> None:
-	"""Lines the stock covered cannot open a shortage; only the others are checked."""
 	if not get_settings().enabled:
 		return
+	refresh_shortages(doc)
+	approval.request_approval(doc)
+
+
+def refresh_shortages(doc) -> None:
+	"""Lines the stock covered cannot open a shortage; only the others are checked."""
 	availability = doc.flags.order_availability
 	if availability is None:
 		shortage.refresh_for_order(doc)

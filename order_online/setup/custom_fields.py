@@ -89,6 +89,32 @@ _LINE_AVAILABILITY: list[dict] = [
 ]
 
 
+# Approval state of a submitted Sales Order (set by the app, never by hand; a copy starts unapproved).
+_APPROVAL: list[dict] = [
+	{"fieldname": "approval_section", "label": "Approval", "fieldtype": "Section Break", "collapsible": 1},
+	{
+		"fieldname": "approval_status",
+		"label": "Approval Status",
+		"fieldtype": "Select",
+		"options": "\nNot Required\nPending\nApproved\nRejected",
+		"in_standard_filter": 1,
+		"in_list_view": 1,
+	},
+	{"fieldname": "approval_levels_approved", "label": "Levels Approved", "fieldtype": "Int"},
+	{"fieldname": "approval_required_level", "label": "Levels Required", "fieldtype": "Int"},
+	{"fieldname": "approval_column_break", "fieldtype": "Column Break"},
+	{"fieldname": "approval_pending_since", "label": "Pending Since", "fieldtype": "Datetime"},
+	{"fieldname": "approval_summary", "label": "Why Approval Is Needed", "fieldtype": "Small Text"},
+	{"fieldname": "approval_requirement", "label": "Approval Requirement", "fieldtype": "Code", "hidden": 1},
+]
+_APPROVAL = [
+	dict(df, read_only=1, no_copy=1, allow_on_submit=1, print_hide=1)
+	if df["fieldtype"] not in ("Section Break", "Column Break")
+	else df
+	for df in _APPROVAL
+]
+
+
 def _placed(fields: list[dict], after: str) -> list[dict]:
 	"""Chain ``fields`` one after another, the first after ``after``."""
 	out = []
@@ -123,6 +149,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"description": "Resolved from the shipping address (or the billing address when there is none).",
 		},
 		*_placed(_ORDER_PACKAGING, "net_total"),
+		*_placed(_APPROVAL, "billing_status"),
 	],
 	"Sales Order Item": [
 		*_placed(_LINE_SPEC, "item_name"),

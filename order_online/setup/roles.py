@@ -5,6 +5,11 @@ ROLES: list[dict] = [
 		"role_name": "Order Online Manager",
 		"desk_access": 1,
 	},
+	{
+		# Approves orders at the levels Order Approval Rules give it (or give to other roles).
+		"role_name": "Order Approver",
+		"desk_access": 1,
+	},
 ]
 
 

@@ -23,6 +23,7 @@ frappe.ui.form.on("Sales Order", {
 	},
 	refresh(frm) {
 		if (frm.doc.docstatus === 0) order_online.refresh_availability(frm);
+		if (frm.doc.docstatus === 1 && frm.doc.approval_status === "Pending") order_online.approval_buttons(frm);
 	},
 	set_warehouse(frm) {
 		order_online.refresh_availability(frm);
@@ -66,3 +67,42 @@ order_online.refresh_availability = frappe.utils.debounce((frm) => {
 		},
 	});
 }, 400);
+
+// Approval: shown on orders waiting for it; the server decides who may approve which level.
+order_online.approval_buttons = (frm) => {
+	frm.set_intro(
+		__("Waiting for approval: level {0} of {1}.", [
+			(frm.doc.approval_levels_approved || 0) + 1,
+			frm.doc.approval_required_level,
+		]) + (frm.doc.approval_summary ? "<br>" + frappe.utils.escape_html(frm.doc.approval_summary) : ""),
+		"orange"
+	);
+	frm.add_custom_button(
+		__("Approve"),
+		() =>
+			frappe.call({
+				method: "order_online.api.approval.approve",
+				args: { names: [frm.doc.name] },
+				freeze: true,
+				callback: () => frm.reload_doc(),
+			}),
+		__("Approval")
+	);
+	frm.add_custom_button(
+		__("Reject"),
+		() =>
+			frappe.prompt(
+				{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+				({ reason }) =>
+					frappe.call({
+						method: "order_online.api.approval.reject",
+						args: { name: frm.doc.name, reason },
+						freeze: true,
+						callback: () => frm.reload_doc(),
+					}),
+				__("Reject Sales Order"),
+				__("Reject")
+			),
+		__("Approval")
+	);
+};

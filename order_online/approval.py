@@ -1,0 +1,379 @@
+"""Order approval on Sales Order: hold on submit, approve level by level, reject, and no bypass.
+
+A submitted order that fires an Order Approval Rule is put On Hold (ERPNext then refuses Delivery
+Notes and Sales Invoices against it and keeps it out of the Bin's reserved quantity) with
+``approval_status = Pending``. Each approval is checked by ``order_online.domain.approval`` against
+the requirement frozen at submit time; the last one releases the hold. A rejection cancels the
+order (it can be amended and submitted again). Every step writes an Order Approval Log row.
+"""
+
+import json
+
+import frappe
+from frappe import _
+from frappe.utils import flt, getdate, now_datetime, nowdate
+
+from order_online.domain import approval as domain
+from order_online.errors import throw
+from order_online.settings import get_settings
+
+RULE_CACHE_KEY = "order_online:approval_rules"
+PENDING, APPROVED, REJECTED, NOT_REQUIRED = "Pending", "Approved", "Rejected", "Not Required"
+RULE_FIELDS = [
+	"name",
+	"company",
+	"allow_self_approval",
+	"sla_hours",
+	"min_amount",
+	"max_amount",
+	"discount_above",
+	"credit_limit_exceeded",
+	"new_customer",
+	"new_customer_days",
+	"customer_group",
+	"territory",
+	"order_channel",
+]
+
+
+# Rules --------------------------------------------------------------------------------------
+
+
+def rule_from_record(record, levels) -> domain.ApprovalRule:
+	return domain.ApprovalRule(
+		name=record.get("name") or record.get("rule_name"),
+		approvers=tuple(
+			domain.Approver(
+				int(row.get("level") or 0), row.get("approver_role") or None, row.get("approver_user") or None
+			)
+			for row in levels
+		),
+		min_amount=flt(record.get("min_amount")),
+		max_amount=flt(record.get("max_amount")),
+		new_customer=bool(record.get("new_customer")),
+		new_customer_days=int(record.get("new_customer_days") or 0),
+		discount_above=flt(record.get("discount_above")),
+		credit_limit_exceeded=bool(record.get("credit_limit_exceeded")),
+		customer_group=record.get("customer_group") or None,
+		territory=record.get("territory") or None,
+		channel=record.get("order_channel") or None,
+		allow_self_approval=bool(record.get("allow_self_approval")),
+		sla_hours=flt(record.get("sla_hours")),
+	)
+
+
+def _load_rule_rows() -> list[dict]:
+	rows = frappe.get_all("Order Approval Rule", filters={"enabled": 1}, fields=RULE_FIELDS)
+	levels = frappe.get_all(
+		"Order Approval Level",
+		filters={"parenttype": "Order Approval Rule", "parent": ("in", [r.name for r in rows] or [""])},
+		fields=["parent", "level", "approver_role", "approver_user"],
+		order_by="idx",
+	)
+	for row in rows:
+		row["levels"] = [dict(level) for level in levels if level.parent == row.name]
+	return [dict(row) for row in rows]
+
+
+def load_rules(company: str) -> list[domain.ApprovalRule]:
+	rows = frappe.cache.get_value(RULE_CACHE_KEY, generator=_load_rule_rows)
+	return [
+		rule_from_record(row, row["levels"])
+		for row in rows
+		if not row["company"] or row["company"] == company
+	]
+
+
+def clear_rule_cache() -> None:
+	frappe.cache.delete_value(RULE_CACHE_KEY)
+
+
+# Reading the order --------------------------------------------------------------------------
+
+
+def _max_discount(doc) -> float:
+	line_discounts = [flt(d.discount_percentage) for d in doc.items]
+	for d in doc.items:
+		if flt(d.price_list_rate) > 0 and flt(d.rate) < flt(d.price_list_rate):
+			line_discounts.append((1 - flt(d.rate) / flt(d.price_list_rate)) * 100)
+	order_discount = flt(doc.additional_discount_percentage)
+	if not order_discount and flt(doc.discount_amount) and flt(doc.total):
+		order_discount = flt(doc.discount_amount) / flt(doc.total) * 100
+	return round(max([order_discount, *line_discounts]), 6)
+
+
+def _tree_path(doctype: str, name: str | None) -> tuple[str, ...]:
+	if not name:
+		return ()
+	lft, rgt = frappe.db.get_value(doctype, name, ["lft", "rgt"]) or (0, 0)
+	ancestors = frappe.get_all(
+		doctype, filters={"lft": ("<", lft), "rgt": (">", rgt)}, order_by="lft desc", pluck="name"
+	)
+	return (name, *ancestors)
+
+
+def order_facts(doc, rules: list[domain.ApprovalRule]) -> domain.OrderFacts:
+	customer = frappe.db.get_value("Customer", doc.customer, ["creation"], as_dict=True) or frappe._dict()
+	has_earlier = True
+	if any(rule.new_customer for rule in rules):
+		has_earlier = bool(
+			frappe.db.exists(
+				"Sales Order", {"customer": doc.customer, "docstatus": 1, "name": ("!=", doc.name)}
+			)
+		)
+	credit_limit = outstanding = 0.0
+	if any(rule.credit_limit_exceeded for rule in rules):
+		from erpnext.selling.doctype.customer.customer import get_credit_limit, get_customer_outstanding
+
+		credit_limit = flt(get_credit_limit(doc.customer, doc.company))
+		outstanding = flt(
+			get_customer_outstanding(doc.customer, doc.company, ignore_outstanding_sales_order=False)
+		)
+		if doc.docstatus == 1:
+			outstanding -= flt(doc.base_grand_total)  # already counted among the open orders
+	return domain.OrderFacts(
+		customer=doc.customer,
+		owner=doc.owner,
+		amount=domain.company_amount(flt(doc.grand_total), flt(doc.conversion_rate)),
+		today=getdate(nowdate()),
+		currency=frappe.get_cached_value("Company", doc.company, "default_currency"),
+		customer_created=getdate(customer.creation) if customer.creation else None,
+		has_earlier_orders=has_earlier,
+		max_discount_percent=_max_discount(doc),
+		credit_limit=credit_limit,
+		outstanding=outstanding,
+		customer_groups=_tree_path("Customer Group", doc.customer_group)
+		if any(r.customer_group for r in rules)
+		else (),
+		territories=_tree_path("Territory", doc.territory) if any(r.territory for r in rules) else (),
+		channel=doc.get("order_channel"),
+	)
+
+
+def approved_terms(doc) -> domain.ApprovedTerms:
+	return domain.ApprovedTerms(
+		amount=flt(doc.base_grand_total),
+		customer=doc.customer,
+		lines=frozenset((d.item_code, flt(d.qty), flt(d.rate)) for d in doc.items),
+		discount_percent=_max_discount(doc),
+	)
+
+
+# The stored requirement: frozen at submit, so rule edits do not move orders already waiting.
+
+
+def _dump(requirement: domain.Requirement, terms: domain.ApprovedTerms) -> str:
+	return json.dumps(
+		{
+			"required_level": requirement.required_level,
+			"approvers": {
+				str(level): [[a.role, a.user] for a in approvers]
+				for level, approvers in requirement.approvers.items()
+			},
+			"allow_self_approval": requirement.allow_self_approval,
+			"sla_hours": requirement.sla_hours,
+			"terms": {
+				"amount": terms.amount,
+				"customer": terms.customer,
+				"lines": sorted(terms.lines),
+				"discount_percent": terms.discount_percent,
+			},
+		}
+	)
+
+
+def stored_requirement(doc) -> tuple[domain.Requirement, domain.ApprovedTerms | None]:
+	data = json.loads(doc.get("approval_requirement") or "{}")
+	if not data:
+		return domain.Requirement(), None
+	requirement = domain.Requirement(
+		required_level=data["required_level"],
+		approvers={
+			int(level): tuple(domain.Approver(int(level), role, user) for role, user in approvers)
+			for level, approvers in data["approvers"].items()
+		},
+		allow_self_approval=data["allow_self_approval"],
+		sla_hours=data["sla_hours"],
+	)
+	t = data["terms"]
+	terms = domain.ApprovedTerms(
+		t["amount"], t["customer"], frozenset(tuple(line) for line in t["lines"]), t["discount_percent"]
+	)
+	return requirement, terms
+
+
+# Steps --------------------------------------------------------------------------------------
+
+
+def log(doc, action: str, level: int = 0, reason: str | None = None, rules_fired: str | None = None) -> None:
+	frappe.get_doc(
+		{
+			"doctype": "Order Approval Log",
+			"sales_order": doc.name,
+			"action": action,
+			"level": level,
+			"user": frappe.session.user,
+			"logged_at": now_datetime(),
+			"currency": doc.currency,
+			"amount": doc.grand_total,
+			"company_currency": frappe.get_cached_value("Company", doc.company, "default_currency"),
+			"base_amount": doc.base_grand_total,
+			"rules_fired": rules_fired,
+			"reason": reason,
+		}
+	).insert(ignore_permissions=True)
+
+
+def request_approval(doc) -> bool:
+	"""On submit (and after changes that need it again): hold the order if its rules ask for approval."""
+	rules = load_rules(doc.company)
+	if not rules:
+		return False  # no rules configured: ERPNext's behaviour, untouched
+	requirement = domain.evaluate(order_facts(doc, rules), rules)
+	if not requirement.needs_approval:
+		doc.db_set({"approval_status": NOT_REQUIRED, "approval_requirement": None}, update_modified=False)
+		return False
+	summary = requirement.explain(_)
+	doc.db_set(
+		{
+			"approval_status": PENDING,
+			"approval_required_level": requirement.required_level,
+			"approval_levels_approved": 0,
+			"approval_pending_since": now_datetime(),
+			"approval_summary": summary,
+			"approval_requirement": _dump(requirement, approved_terms(doc)),
+		},
+		update_modified=False,
+	)
+	doc.update_status("On Hold")
+	log(doc, "Submitted for Approval", 0, rules_fired=summary)
+	notify_approvers(doc, requirement, 1)
+	return True
+
+
+def approve(doc) -> None:
+	requirement, _terms = stored_requirement(doc)
+	if doc.approval_status != PENDING:
+		throw(domain.errors.NothingToApprove())
+	problem = domain.approval_problem(
+		requirement, doc.approval_levels_approved or 0, frappe.session.user, frappe.get_roles(), doc.owner
+	)
+	if problem:
+		frappe.throw(problem.render(_), frappe.PermissionError)
+	level = (doc.approval_levels_approved or 0) + 1
+	done = level >= requirement.required_level
+	doc.db_set(
+		{"approval_levels_approved": level, "approval_status": APPROVED if done else PENDING},
+		update_modified=False,
+	)
+	log(doc, "Approved", level)
+	if done:
+		doc.update_status("Draft")  # ERPNext's "resume": releases the hold, reserves stock again
+	else:
+		notify_approvers(doc, requirement, level + 1)
+
+
+def reject(doc, reason: str) -> None:
+	if not (reason or "").strip():
+		throw(domain.errors.RejectionNeedsReason())
+	requirement, _terms = stored_requirement(doc)
+	if doc.approval_status != PENDING:
+		throw(domain.errors.NothingToApprove())
+	problem = domain.approval_problem(
+		requirement, doc.approval_levels_approved or 0, frappe.session.user, frappe.get_roles(), doc.owner
+	)
+	if problem:
+		frappe.throw(problem.render(_), frappe.PermissionError)
+	doc.db_set({"approval_status": REJECTED}, update_modified=False)
+	log(doc, "Rejected", (doc.approval_levels_approved or 0) + 1, reason=reason)
+	doc.flags.approval_rejected = True
+	doc.reload()
+	doc.flags.ignore_permissions = True
+	doc.cancel()
+
+
+def notify_approvers(doc, requirement: domain.Requirement, level: int) -> None:
+	approvers = requirement.approvers.get(level, ())
+	roles = [a.role for a in approvers if a.role]
+	users = {a.user for a in approvers if a.user}
+	if roles:
+		users |= set(
+			frappe.get_all(
+				"Has Role",
+				filters={"role": ("in", roles), "parenttype": "User"},
+				pluck="parent",
+				distinct=True,
+			)
+		)
+	users = [u for u in users if u not in ("Administrator", "Guest")] or [
+		u for u in users if u == "Administrator"
+	]
+	if not users:
+		return
+	from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
+
+	enqueue_create_notification(
+		users,
+		{
+			"type": "Alert",
+			"document_type": "Sales Order",
+			"document_name": doc.name,
+			"subject": _("Sales Order {0} waits for your approval (level {1})").format(doc.name, level),
+		},
+	)
+
+
+# Guards: nothing moves before the last approval ---------------------------------------------
+
+
+def _blocked_orders(names: set[str]) -> list[str]:
+	names = {n for n in names if n}
+	if not names:
+		return []
+	return frappe.get_all(
+		"Sales Order",
+		filters={"name": ("in", list(names)), "approval_status": ("in", [PENDING, REJECTED])},
+		pluck="name",
+	)
+
+
+def guard_fulfilment(doc, method=None) -> None:
+	"""Delivery Note, Sales Invoice, Pick List: refuse lines of orders still waiting for approval.
+
+	Runs on every save and submit, whatever made the document (form, list action, REST, mapper, job).
+	"""
+	if not get_settings().enabled:
+		return
+	names = {
+		d.get("against_sales_order") or d.get("sales_order")
+		for d in doc.get("items") or doc.get("locations") or []
+	}
+	blocked = _blocked_orders(names)
+	if blocked:
+		frappe.throw(
+			_(
+				"Sales Order {0} is waiting for approval; it cannot be picked, delivered or invoiced yet."
+			).format(", ".join(blocked)),
+			frappe.ValidationError,
+		)
+
+
+def refuse_release_while_pending(status: str, name: str) -> None:
+	"""ERPNext's Resume (status "Draft") would release a pending order's hold: only approval may."""
+	if status == "Draft" and frappe.db.get_value("Sales Order", name, "approval_status") == PENDING:
+		frappe.throw(
+			_("Sales Order {0} is waiting for approval; only its approval releases the hold.").format(name),
+			frappe.PermissionError,
+		)
+
+
+def recheck_after_update(doc, method=None) -> None:
+	"""Update Items after submit: a raise, another customer, items or discount need approval again."""
+	if not get_settings().enabled or doc.get("approval_status") == REJECTED:
+		return
+	_requirement, terms = stored_requirement(doc)
+	if terms is not None and not domain.reapproval_reasons(terms, approved_terms(doc)):
+		return
+	was_held = doc.get("approval_status") == PENDING
+	if request_approval(doc) and not was_held:
+		log(doc, "Approval Required Again", 0, rules_fired=doc.approval_summary)
