@@ -202,6 +202,22 @@ def stored_requirement(doc) -> tuple[domain.Requirement, domain.ApprovedTerms | 
 	return requirement, terms
 
 
+APPROVAL_FIELDS = (
+	"approval_status",
+	"approval_levels_approved",
+	"approval_required_level",
+	"approval_pending_since",
+	"approval_summary",
+	"approval_requirement",
+)
+
+
+def reset_for_new_order(doc) -> None:
+	"""A duplicate or amendment starts unapproved, however it was copied (no_copy covers only the desk)."""
+	for fieldname in APPROVAL_FIELDS:
+		doc.set(fieldname, None)
+
+
 # Steps --------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from order_online.settings import get_settings
 
 
 def before_insert(doc, method=None) -> None:
+	approval.reset_for_new_order(doc)
 	settings = get_settings()
 	if not settings.enabled:
 		return

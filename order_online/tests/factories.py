@@ -225,3 +225,36 @@ def make_purchase_order(item_code: str, warehouse: str, qty: float, schedule_dat
 	if submit:
 		po.submit()
 	return po
+
+
+def make_user(email: str, *roles: str) -> str:
+	"""A system user with exactly ``roles`` (created once; roles topped up)."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"user_type": "System User",
+			}
+		).insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	user.add_roles(*roles)
+	return email
+
+
+def make_approval_rule(name: str, levels: list[tuple[int, str | None, str | None]], **values) -> str:
+	"""An Order Approval Rule with (level, role, user) rows."""
+	if not frappe.db.exists("Order Approval Rule", name):
+		frappe.get_doc(
+			{
+				"doctype": "Order Approval Rule",
+				"rule_name": name,
+				"levels": [
+					{"level": lv, "approver_role": role, "approver_user": user} for lv, role, user in levels
+				],
+				**values,
+			}
+		).insert(ignore_permissions=True)
+	return name
