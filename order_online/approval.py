@@ -279,14 +279,26 @@ def approve(doc) -> None:
 	level = (doc.approval_levels_approved or 0) + 1
 	done = level >= requirement.required_level
 	doc.db_set(
-		{"approval_levels_approved": level, "approval_status": APPROVED if done else PENDING},
+		{
+			"approval_levels_approved": level,
+			"approval_status": APPROVED if done else PENDING,
+			"approval_pending_since": None if done else now_datetime(),  # the SLA runs per level
+		},
 		update_modified=False,
 	)
 	log(doc, "Approved", level)
 	if done:
-		doc.update_status("Draft")  # ERPNext's "resume": releases the hold, reserves stock again
+		release_hold(doc)
 	else:
 		notify_approvers(doc, requirement, level + 1)
+
+
+def release_hold(doc) -> None:
+	"""ERPNext's Resume without its credit check: the approval was the credit decision, and ERPNext
+	would otherwise refuse the approver for a limit the order was approved to exceed."""
+	doc.set_status(update=True, status="Draft")
+	doc.update_reserved_qty()
+	doc.notify_update()
 
 
 def reject(doc, reason: str) -> None:
@@ -337,6 +349,41 @@ def notify_approvers(doc, requirement: domain.Requirement, level: int) -> None:
 			"subject": _("Sales Order {0} waits for your approval (level {1})").format(doc.name, level),
 		},
 	)
+
+
+# Escalation ---------------------------------------------------------------------------------
+
+
+def escalate_overdue_approvals() -> None:
+	"""Scheduled: remind the approvers of orders waiting past their SLA and alert the next level, once."""
+	if not get_settings().enabled:
+		return
+	now = now_datetime()
+	pending = frappe.get_all(
+		"Sales Order",
+		filters={"docstatus": 1, "approval_status": PENDING},
+		fields=["name", "approval_pending_since", "approval_levels_approved", "approval_requirement"],
+	)
+	escalated = set(
+		frappe.get_all(
+			"Order Approval Log",
+			filters={"action": "Escalated", "sales_order": ("in", [p.name for p in pending] or [""])},
+			fields=["sales_order", "level"],
+			as_list=True,
+		)
+	)
+	for row in pending:
+		requirement, _terms = stored_requirement(row)
+		level = (row.approval_levels_approved or 0) + 1
+		if (row.name, level) in escalated or not domain.is_overdue(
+			row.approval_pending_since, requirement.sla_hours, now
+		):
+			continue
+		doc = frappe.get_doc("Sales Order", row.name)
+		notify_approvers(doc, requirement, level)
+		if level + 1 in requirement.approvers:
+			notify_approvers(doc, requirement, level + 1)
+		log(doc, "Escalated", level)
 
 
 # Guards: nothing moves before the last approval ---------------------------------------------

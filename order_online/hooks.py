@@ -58,6 +58,7 @@ naming_series_variables = {
 
 scheduler_events = {
 	"hourly_long": ["order_online.shortage.refresh_open_alerts"],
+	"hourly": ["order_online.approval.escalate_overdue_approvals"],
 }
 
 # run-tests --app order_online: complete ERPNext's test setup first

@@ -167,3 +167,11 @@ def terms(**kw):
 )
 def test_changes_after_approval_that_need_it_again(change, reasons):
 	assert a.reapproval_reasons(terms(), terms(**change)) == reasons
+
+
+def test_overdue_after_the_sla():
+	since = datetime.datetime(2026, 11, 27, 8, 0)
+	assert not a.is_overdue(since, 4, since + datetime.timedelta(hours=4))
+	assert a.is_overdue(since, 4, since + datetime.timedelta(hours=4, minutes=1))
+	assert not a.is_overdue(since, 0, since + datetime.timedelta(days=30))
+	assert not a.is_overdue(None, 4, since)

@@ -241,3 +241,10 @@ def reapproval_reasons(approved: ApprovedTerms, current: ApprovedTerms) -> list[
 	if abs(current.discount_percent - approved.discount_percent) > EPSILON:
 		reasons.append("discount")
 	return reasons
+
+
+def is_overdue(pending_since: datetime.datetime | None, sla_hours: float, now: datetime.datetime) -> bool:
+	"""Waiting longer than the shortest SLA of the rules that fired (no SLA: never overdue)."""
+	if not pending_since or not sla_hours:
+		return False
+	return now - pending_since > datetime.timedelta(hours=sla_hours)

@@ -240,3 +240,25 @@ class TestNoBypass(ApprovalCase):
 		self.assertFalse(copy.approval_levels_approved)
 		copy.submit()  # and asks for approval afresh
 		self.assertEqual(self.reload(copy).approval_status, "Pending")
+
+
+class TestEscalation(ApprovalCase):
+	def test_overdue_order_escalates_once_to_the_next_level(self):
+		from frappe.utils import add_to_date, now_datetime
+
+		from order_online.approval import escalate_overdue_approvals
+
+		self.two_level_rule(sla_hours=4)
+		so = self.order_by(SALES)
+		escalate_overdue_approvals()
+		self.assertNotIn("Escalated", [a for a, _, _ in logs(so.name)])  # not overdue yet
+		frappe.db.set_value(
+			"Sales Order", so.name, "approval_pending_since", add_to_date(now_datetime(), hours=-5)
+		)
+		frappe.db.delete("Notification Log", {"document_name": so.name})
+		escalate_overdue_approvals()
+		escalate_overdue_approvals()  # a second run does not escalate again
+		self.assertEqual([a for a, _, _ in logs(so.name)].count("Escalated"), 1)
+		notified = frappe.get_all("Notification Log", filters={"document_name": so.name}, pluck="for_user")
+		self.assertIn(CFO, notified)  # the next level's approver is alerted
+		self.assertIn(MANAGER, notified)  # and the current level reminded

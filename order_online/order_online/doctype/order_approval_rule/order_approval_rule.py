@@ -1,3 +1,5 @@
+import frappe
+from frappe import _
 from frappe.model.document import Document
 
 from order_online.approval import clear_rule_cache, rule_from_record
@@ -8,6 +10,19 @@ from order_online.errors import throw_all
 class OrderApprovalRule(Document):
 	def validate(self):
 		self.validate_rule_is_complete()
+		self.warn_about_authorization_rules()
+
+	def warn_about_authorization_rules(self):
+		"""ERPNext's Authorization Rules would check whoever submits, before any approval can run."""
+		if frappe.db.exists("Authorization Rule", {"transaction": "Sales Order"}):
+			frappe.msgprint(
+				_(
+					"Authorization Rules for Sales Order exist. Order Approval Rules replace them: "
+					"remove them, or they will refuse the salesperson's submit before approval starts."
+				),
+				indicator="orange",
+				alert=True,
+			)
 
 	def validate_rule_is_complete(self):
 		throw_all(rule_problems(rule_from_record(self, self.levels)))
