@@ -30,9 +30,9 @@ RULE_FIELDS = [
 	"credit_limit_exceeded",
 	"new_customer",
 	"new_customer_days",
-	"customer_group",
-	"territory",
-	"order_channel",
+	"scope_customer_group",
+	"scope_territory",
+	"scope_channel",
 ]
 
 
@@ -54,9 +54,9 @@ def rule_from_record(record, levels) -> domain.ApprovalRule:
 		new_customer_days=int(record.get("new_customer_days") or 0),
 		discount_above=flt(record.get("discount_above")),
 		credit_limit_exceeded=bool(record.get("credit_limit_exceeded")),
-		customer_group=record.get("customer_group") or None,
-		territory=record.get("territory") or None,
-		channel=record.get("order_channel") or None,
+		customer_group=record.get("scope_customer_group") or None,
+		territory=record.get("scope_territory") or None,
+		channel=record.get("scope_channel") or None,
 		allow_self_approval=bool(record.get("allow_self_approval")),
 		sla_hours=flt(record.get("sla_hours")),
 	)
@@ -102,18 +102,25 @@ def _max_discount(doc) -> float:
 	return round(max([order_discount, *line_discounts]), 6)
 
 
-def _tree_path(doctype: str, name: str | None) -> tuple[str, ...]:
-	if not name:
-		return ()
-	lft, rgt = frappe.db.get_value(doctype, name, ["lft", "rgt"]) or (0, 0)
-	ancestors = frappe.get_all(
-		doctype, filters={"lft": ("<", lft), "rgt": (">", rgt)}, order_by="lft desc", pluck="name"
-	)
-	return (name, *ancestors)
+def _tree_paths(doctype: str, *names: str | None) -> tuple[str, ...]:
+	"""The nodes and all their ancestors, without repeats."""
+	out: dict[str, None] = {}
+	for name in filter(None, names):
+		lft, rgt = frappe.db.get_value(doctype, name, ["lft", "rgt"]) or (0, 0)
+		ancestors = frappe.get_all(
+			doctype, filters={"lft": ("<", lft), "rgt": (">", rgt)}, order_by="lft desc", pluck="name"
+		)
+		out.update(dict.fromkeys((name, *ancestors)))
+	return tuple(out)
 
 
 def order_facts(doc, rules: list[domain.ApprovalRule]) -> domain.OrderFacts:
-	customer = frappe.db.get_value("Customer", doc.customer, ["creation"], as_dict=True) or frappe._dict()
+	customer = (
+		frappe.db.get_value(
+			"Customer", doc.customer, ["creation", "customer_group", "territory"], as_dict=True
+		)
+		or frappe._dict()
+	)
 	has_earlier = True
 	if any(rule.new_customer for rule in rules):
 		has_earlier = bool(
@@ -142,10 +149,13 @@ def order_facts(doc, rules: list[domain.ApprovalRule]) -> domain.OrderFacts:
 		max_discount_percent=_max_discount(doc),
 		credit_limit=credit_limit,
 		outstanding=outstanding,
-		customer_groups=_tree_path("Customer Group", doc.customer_group)
+		# The order's group/territory and the customer's both count (see entry.order_snapshot).
+		customer_groups=_tree_paths("Customer Group", doc.customer_group, customer.customer_group)
 		if any(r.customer_group for r in rules)
 		else (),
-		territories=_tree_path("Territory", doc.territory) if any(r.territory for r in rules) else (),
+		territories=_tree_paths("Territory", doc.territory, customer.territory)
+		if any(r.territory for r in rules)
+		else (),
 		channel=doc.get("order_channel"),
 	)
 

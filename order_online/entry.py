@@ -27,10 +27,10 @@ RULE_FIELDS = [
 	"company",
 	"amount",
 	"max_qty",
-	"item_code",
-	"item_group",
-	"customer_group",
-	"territory",
+	"scope_item",
+	"scope_item_group",
+	"scope_customer_group",
+	"scope_territory",
 	"extra_days",
 ]
 
@@ -45,10 +45,10 @@ def rule_from_record(record) -> rules.Rule:
 		action=record.action or rules.BLOCK,
 		amount=flt(record.amount),
 		max_qty=flt(record.max_qty),
-		item_code=record.item_code or None,
-		item_group=record.item_group or None,
-		customer_group=record.customer_group or None,
-		territory=record.territory or None,
+		item_code=record.scope_item or None,
+		item_group=record.scope_item_group or None,
+		customer_group=record.scope_customer_group or None,
+		territory=record.scope_territory or None,
 		extra_days=cint(record.extra_days),
 	)
 
@@ -195,8 +195,10 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 	if any(rule.item_group for rule in active_rules):
 		item_paths = _tree_paths("Item Group", {i.item_group for i in items.values()})
 	if _rules_need(active_rules, rules.RESTRICTED_ITEM):
-		customer_paths = _tree_paths("Customer Group", {doc.customer_group or customer.customer_group})
-		territory_paths = _tree_paths("Territory", {doc.territory or customer.territory})
+		# The order's group/territory and the customer's both count: an API-made order may carry
+		# Frappe's default ("All Territories") rather than the customer's own.
+		customer_paths = _tree_paths("Customer Group", {doc.customer_group, customer.customer_group})
+		territory_paths = _tree_paths("Territory", {doc.territory, customer.territory})
 	dispatch_days = {}
 	if _rules_need(active_rules, rules.EARLIEST_DELIVERY):
 		warehouses = list({d.warehouse for d in lines if d.warehouse})
@@ -257,8 +259,8 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 		currency=frappe.get_cached_value("Company", doc.company, "default_currency") if doc.company else "",
 		delivery_date=getdate(doc.delivery_date) if doc.delivery_date else None,
 		base_grand_total=flt(doc.base_grand_total),
-		customer_groups=customer_paths.get(doc.customer_group or customer.customer_group, ()),
-		territories=territory_paths.get(doc.territory or customer.territory, ()),
+		customer_groups=tuple(dict.fromkeys(g for path in customer_paths.values() for g in path)),
+		territories=tuple(dict.fromkeys(t for path in territory_paths.values() for t in path)),
 		contact_person=doc.contact_person,
 		shipping_address=doc.shipping_address_name,
 		customer_disabled=bool(customer.disabled),

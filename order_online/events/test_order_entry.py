@@ -142,7 +142,7 @@ class TestBusinessRules(FrappeTestCase):
 		item = make_item(f"{TEST_PREFIX}-ENTRY-1")
 		group = frappe.db.get_value("Item", item, "item_group")
 		territory = frappe.db.get_value("Customer", make_customer(), "territory")
-		make_rule("_OO Not here", "Item Not Sold To", item_group=group, territory=territory)
+		make_rule("_OO Not here", "Item Not Sold To", scope_item_group=group, scope_territory=territory)
 		with self.assertRaises(frappe.ValidationError) as err:
 			make_sales_order(items=[(item, 1, 10)])
 		self.assertIn("is not sold to", str(err.exception))
@@ -170,6 +170,17 @@ class TestBusinessRules(FrappeTestCase):
 		so = make_sales_order(customer)  # 500 > 100
 		self.assertTrue(so.name)
 		self.assertIn("above the credit limit", str(frappe.message_log))
+
+	def test_scope_fields_are_not_filled_from_user_defaults(self):
+		# Frappe fills empty links from defaults keyed by fieldname (e.g. customer_group): a rule
+		# scoped to one territory must not silently get "All Customer Groups" too.
+		name = make_rule(
+			"_OO Scoped",
+			"Item Not Sold To",
+			scope_item_group="All Item Groups",
+			scope_territory="All Territories",
+		)
+		self.assertFalse(frappe.db.get_value("Order Validation Rule", name, "scope_customer_group"))
 
 	def test_incomplete_rule_is_refused(self):
 		with self.assertRaises(frappe.ValidationError):
