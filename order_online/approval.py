@@ -277,7 +277,8 @@ def request_approval(doc) -> bool:
 	return True
 
 
-def approve(doc) -> None:
+def check_approver(doc) -> domain.Requirement:
+	"""The order's requirement, if the session user may act on its next level now; else an error."""
 	requirement, _terms = stored_requirement(doc)
 	if doc.approval_status != PENDING:
 		throw(domain.errors.NothingToApprove())
@@ -286,6 +287,11 @@ def approve(doc) -> None:
 	)
 	if problem:
 		frappe.throw(problem.render(_), frappe.PermissionError)
+	return requirement
+
+
+def approve(doc) -> None:
+	requirement = check_approver(doc)
 	level = (doc.approval_levels_approved or 0) + 1
 	done = level >= requirement.required_level
 	doc.db_set(
@@ -314,17 +320,9 @@ def release_hold(doc) -> None:
 def reject(doc, reason: str) -> None:
 	if not (reason or "").strip():
 		throw(domain.errors.RejectionNeedsReason())
-	requirement, _terms = stored_requirement(doc)
-	if doc.approval_status != PENDING:
-		throw(domain.errors.NothingToApprove())
-	problem = domain.approval_problem(
-		requirement, doc.approval_levels_approved or 0, frappe.session.user, frappe.get_roles(), doc.owner
-	)
-	if problem:
-		frappe.throw(problem.render(_), frappe.PermissionError)
+	check_approver(doc)
 	doc.db_set({"approval_status": REJECTED}, update_modified=False)
 	log(doc, "Rejected", (doc.approval_levels_approved or 0) + 1, reason=reason)
-	doc.flags.approval_rejected = True
 	doc.reload()
 	doc.flags.ignore_permissions = True
 	doc.cancel()
