@@ -16,6 +16,7 @@ from frappe.utils import flt, getdate, now_datetime, nowdate
 from order_online.domain import approval as domain
 from order_online.errors import throw
 from order_online.settings import get_settings
+from order_online.users import users_with_roles
 
 RULE_CACHE_KEY = "order_online:approval_rules"
 PENDING, APPROVED, REJECTED, NOT_REQUIRED = "Pending", "Approved", "Rejected", "Not Required"
@@ -92,14 +93,12 @@ def clear_rule_cache() -> None:
 
 
 def _max_discount(doc) -> float:
-	line_discounts = [flt(d.discount_percentage) for d in doc.items]
-	for d in doc.items:
-		if flt(d.price_list_rate) > 0 and flt(d.rate) < flt(d.price_list_rate):
-			line_discounts.append((1 - flt(d.rate) / flt(d.price_list_rate)) * 100)
-	order_discount = flt(doc.additional_discount_percentage)
-	if not order_discount and flt(doc.discount_amount) and flt(doc.total):
-		order_discount = flt(doc.discount_amount) / flt(doc.total) * 100
-	return round(max([order_discount, *line_discounts]), 6)
+	return domain.max_discount_percent(
+		flt(doc.additional_discount_percentage),
+		flt(doc.discount_amount),
+		flt(doc.total),
+		[(flt(d.discount_percentage), flt(d.price_list_rate), flt(d.rate)) for d in doc.items],
+	)
 
 
 def _tree_paths(doctype: str, *names: str | None) -> tuple[str, ...]:
@@ -330,26 +329,13 @@ def reject(doc, reason: str) -> None:
 
 def notify_approvers(doc, requirement: domain.Requirement, level: int) -> None:
 	approvers = requirement.approvers.get(level, ())
-	roles = [a.role for a in approvers if a.role]
-	users = {a.user for a in approvers if a.user}
-	if roles:
-		users |= set(
-			frappe.get_all(
-				"Has Role",
-				filters={"role": ("in", roles), "parenttype": "User"},
-				pluck="parent",
-				distinct=True,
-			)
-		)
-	users = [u for u in users if u not in ("Administrator", "Guest")] or [
-		u for u in users if u == "Administrator"
-	]
+	users = set(users_with_roles([a.role for a in approvers])) | {a.user for a in approvers if a.user}
 	if not users:
 		return
 	from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
 	enqueue_create_notification(
-		users,
+		sorted(users),
 		{
 			"type": "Alert",
 			"document_type": "Sales Order",

@@ -14,12 +14,13 @@ from frappe import _
 from frappe.utils import flt, getdate, now_datetime, nowdate
 
 from order_online.domain.shortage import (
-	MATERIAL_TRANSFER,
 	Demand,
 	plan_replenishment,
 	shortage_state,
+	still_to_come,
 )
 from order_online.settings import get_settings
+from order_online.users import users_with_roles
 
 Key = tuple[str, str]
 CLOSED_ORDER_STATES = ("Closed", "On Hold", "Completed")
@@ -196,13 +197,8 @@ def _open_requested_qty(alert) -> float:
 			& (mri.warehouse == alert.warehouse)
 		)
 	).run(as_dict=True)
-	# Still to come: what is neither transferred nor received yet.
 	return sum(
-		max(
-			0.0,
-			flt(r.stock_qty)
-			- flt(r.ordered_qty if r.material_request_type == MATERIAL_TRANSFER else r.received_qty),
-		)
+		still_to_come(r.material_request_type, flt(r.stock_qty), flt(r.ordered_qty), flt(r.received_qty))
 		for r in rows
 	)
 
@@ -268,21 +264,7 @@ def _notify(alert) -> None:
 		return
 	from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
-	has_role = frappe.qb.DocType("Has Role")
-	user = frappe.qb.DocType("User")
-	users = (
-		frappe.qb.from_(has_role)
-		.join(user)
-		.on(user.name == has_role.parent)
-		.select(has_role.parent)
-		.distinct()
-		.where(
-			(has_role.parenttype == "User")
-			& has_role.role.isin(["Stock User", "Stock Manager"])
-			& (user.enabled == 1)
-			& (user.user_type == "System User")
-		)
-	).run(pluck=True)
+	users = users_with_roles(["Stock User", "Stock Manager"])
 	if not users:
 		return
 	enqueue_create_notification(

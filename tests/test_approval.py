@@ -175,3 +175,10 @@ def test_overdue_after_the_sla():
 	assert a.is_overdue(since, 4, since + datetime.timedelta(hours=4, minutes=1))
 	assert not a.is_overdue(since, 0, since + datetime.timedelta(days=30))
 	assert not a.is_overdue(None, 4, since)
+
+
+def test_largest_discount_of_order_and_lines():
+	assert a.max_discount_percent(0, 0, 1000, [(0, 100, 100)]) == 0
+	assert a.max_discount_percent(5, 0, 1000, [(0, 100, 100)]) == 5
+	assert a.max_discount_percent(0, 150, 1000, []) == 15  # an amount off the order's total
+	assert a.max_discount_percent(0, 0, 1000, [(3, 100, 100), (0, 100, 80)]) == 20  # rate below list price

@@ -15,6 +15,7 @@ from order_online.domain.shortage import (
 	Replenishment,
 	plan_replenishment,
 	shortage_state,
+	still_to_come,
 )
 
 D1, D2 = datetime.date(2026, 12, 1), datetime.date(2026, 12, 5)
@@ -63,3 +64,9 @@ def test_modes(mode, expected):
 def test_ties_are_broken_by_warehouse_name():
 	plan = plan_replenishment(2, 0, {"B": 2, "A": 2}, TRANSFER_ONLY)
 	assert plan == [Replenishment(MATERIAL_TRANSFER, 2, "A")]
+
+
+def test_open_requests_count_what_is_still_to_come():
+	assert still_to_come(MATERIAL_TRANSFER, 10, 4, 0) == 6  # 4 already transferred
+	assert still_to_come(PURCHASE, 10, 10, 3) == 7  # ordered from a supplier, 3 received
+	assert still_to_come(PURCHASE, 10, 10, 12) == 0

@@ -105,6 +105,22 @@ class Requirement:
 		return "\n".join(lines)
 
 
+def max_discount_percent(
+	order_percent: float,
+	order_amount: float,
+	order_total: float,
+	lines: Iterable[tuple[float, float, float]],
+) -> float:
+	"""The largest discount on the order: its own (percentage, or amount over total) or any line's
+	(its discount percentage, or how far its rate is below the price list rate)."""
+	found = [order_percent or (order_amount / order_total * 100 if order_amount and order_total else 0.0)]
+	for percent, price_list_rate, rate in lines:
+		found.append(percent)
+		if price_list_rate > 0 and rate < price_list_rate:
+			found.append((1 - rate / price_list_rate) * 100)
+	return round(max(found), 6)
+
+
 def company_amount(grand_total: float, conversion_rate: float) -> float:
 	"""The order total in company currency at the order's own exchange rate."""
 	return grand_total * (conversion_rate or 1.0)

@@ -51,6 +51,13 @@ def shortage_state(actual: float, demands: Iterable[Demand]) -> ShortageState:
 	)
 
 
+def still_to_come(request_type: str, stock_qty: float, ordered_qty: float, received_qty: float) -> float:
+	"""What an open Material Request line will still bring: a transfer counts what is not yet
+	transferred (ERPNext's ordered_qty), a purchase what is not yet received."""
+	done = ordered_qty if request_type == MATERIAL_TRANSFER else received_qty
+	return max(0.0, stock_qty - done)
+
+
 @dataclass(frozen=True)
 class Replenishment:
 	kind: str
