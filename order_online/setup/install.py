@@ -35,6 +35,15 @@ def before_uninstall() -> None:
 	remove_custom_fields(CUSTOM_FIELDS)
 	remove_roles(ROLES)
 	remove_single_values()
+	remove_scheduled_jobs()
+
+
+def remove_scheduled_jobs() -> None:
+	"""Frappe keeps the app's Scheduled Job Types after uninstall; they would fail every run."""
+	for name in frappe.get_all(
+		"Scheduled Job Type", filters={"method": ("like", "order_online.%")}, pluck="name"
+	):
+		frappe.delete_doc("Scheduled Job Type", name, ignore_permissions=True, force=True)
 
 
 def remove_single_values() -> None:
