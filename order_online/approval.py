@@ -15,6 +15,7 @@ from frappe.utils import flt, getdate, now_datetime, nowdate
 
 from order_online.domain import approval as domain
 from order_online.errors import throw
+from order_online.masters import customer_credit, tree_scope
 from order_online.settings import get_settings
 from order_online.users import users_with_roles
 
@@ -101,18 +102,6 @@ def _max_discount(doc) -> float:
 	)
 
 
-def _tree_paths(doctype: str, *names: str | None) -> tuple[str, ...]:
-	"""The nodes and all their ancestors, without repeats."""
-	out: dict[str, None] = {}
-	for name in filter(None, names):
-		lft, rgt = frappe.db.get_value(doctype, name, ["lft", "rgt"]) or (0, 0)
-		ancestors = frappe.get_all(
-			doctype, filters={"lft": ("<", lft), "rgt": (">", rgt)}, order_by="lft desc", pluck="name"
-		)
-		out.update(dict.fromkeys((name, *ancestors)))
-	return tuple(out)
-
-
 def order_facts(doc, rules: list[domain.ApprovalRule]) -> domain.OrderFacts:
 	customer = (
 		frappe.db.get_value(
@@ -129,14 +118,7 @@ def order_facts(doc, rules: list[domain.ApprovalRule]) -> domain.OrderFacts:
 		)
 	credit_limit = outstanding = 0.0
 	if any(rule.credit_limit_exceeded for rule in rules):
-		from erpnext.selling.doctype.customer.customer import get_credit_limit, get_customer_outstanding
-
-		credit_limit = flt(get_credit_limit(doc.customer, doc.company))
-		outstanding = flt(
-			get_customer_outstanding(doc.customer, doc.company, ignore_outstanding_sales_order=False)
-		)
-		if doc.docstatus == 1:
-			outstanding -= flt(doc.base_grand_total)  # already counted among the open orders
+		credit_limit, outstanding = customer_credit(doc)
 	return domain.OrderFacts(
 		customer=doc.customer,
 		owner=doc.owner,
@@ -148,11 +130,10 @@ def order_facts(doc, rules: list[domain.ApprovalRule]) -> domain.OrderFacts:
 		max_discount_percent=_max_discount(doc),
 		credit_limit=credit_limit,
 		outstanding=outstanding,
-		# The order's group/territory and the customer's both count (see entry.order_snapshot).
-		customer_groups=_tree_paths("Customer Group", doc.customer_group, customer.customer_group)
+		customer_groups=tree_scope("Customer Group", doc.customer_group, customer.customer_group)
 		if any(r.customer_group for r in rules)
 		else (),
-		territories=_tree_paths("Territory", doc.territory, customer.territory)
+		territories=tree_scope("Territory", doc.territory, customer.territory)
 		if any(r.territory for r in rules)
 		else (),
 		channel=doc.get("order_channel"),

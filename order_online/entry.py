@@ -17,6 +17,7 @@ from order_online.domain import order_rules as rules
 from order_online.domain.availability import BinQty, Incoming, LineAvailability, StockLine, check_availability
 from order_online.domain.errors import OrderProblems, QtyNotPositive
 from order_online.domain.spec import format_spec
+from order_online.masters import customer_credit, tree_paths, tree_scope
 from order_online.settings import get_settings
 
 RULE_CACHE_KEY = "order_online:validation_rules"
@@ -148,21 +149,6 @@ def _uom_factors(lines, items: dict) -> dict[tuple[str, str], float]:
 	return factors
 
 
-def _tree_paths(doctype: str, names: set[str]) -> dict[str, tuple[str, ...]]:
-	"""name -> (name, parent, grandparent, ...) for a nested-set doctype; two queries."""
-	names = {n for n in names if n}
-	if not names:
-		return {}
-	nodes = frappe.get_all(doctype, filters={"name": ("in", list(names))}, fields=["name", "lft", "rgt"])
-	groups = frappe.get_all(
-		doctype, filters={"is_group": 1}, fields=["name", "lft", "rgt"], order_by="lft desc"
-	)
-	return {
-		node.name: (node.name, *(g.name for g in groups if g.lft < node.lft and g.rgt > node.rgt))
-		for node in nodes
-	}
-
-
 def _rules_need(active: list[rules.Rule], *kinds: str) -> bool:
 	return any(rule.kind in kinds for rule in active)
 
@@ -191,14 +177,12 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 		)
 		or frappe._dict()
 	)
-	item_paths = customer_paths = territory_paths = {}
+	item_paths, customer_groups, territories = {}, (), ()
 	if any(rule.item_group for rule in active_rules):
-		item_paths = _tree_paths("Item Group", {i.item_group for i in items.values()})
+		item_paths = tree_paths("Item Group", {i.item_group for i in items.values()})
 	if _rules_need(active_rules, rules.RESTRICTED_ITEM):
-		# The order's group/territory and the customer's both count: an API-made order may carry
-		# Frappe's default ("All Territories") rather than the customer's own.
-		customer_paths = _tree_paths("Customer Group", {doc.customer_group, customer.customer_group})
-		territory_paths = _tree_paths("Territory", {doc.territory, customer.territory})
+		customer_groups = tree_scope("Customer Group", doc.customer_group, customer.customer_group)
+		territories = tree_scope("Territory", doc.territory, customer.territory)
 	dispatch_days = {}
 	if _rules_need(active_rules, rules.EARLIEST_DELIVERY):
 		warehouses = list({d.warehouse for d in lines if d.warehouse})
@@ -215,6 +199,7 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 			else {}
 		)
 
+	refuse_unconverted = get_settings().refuse_unconverted_units
 	order_lines = []
 	for d in lines:
 		item = items.get(d.item_code)
@@ -223,7 +208,7 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 		factor = (
 			(factors.get((d.item_code, d.uom)) or flt(d.conversion_factor) or None) if uom_differs else 1.0
 		)
-		if factor is None and not get_settings().refuse_unconverted_units:
+		if factor is None and not refuse_unconverted:
 			factor = 1.0  # ERPNext's own behaviour
 		order_lines.append(
 			rules.OrderLine(
@@ -242,14 +227,7 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 		)
 	credit_limit = outstanding = 0.0
 	if _rules_need(active_rules, rules.CREDIT_LIMIT) and doc.customer:
-		from erpnext.selling.doctype.customer.customer import get_credit_limit, get_customer_outstanding
-
-		credit_limit = flt(get_credit_limit(doc.customer, doc.company))
-		outstanding = flt(
-			get_customer_outstanding(doc.customer, doc.company, ignore_outstanding_sales_order=False)
-		)
-		if doc.name and not doc.is_new() and doc.docstatus == 1:
-			outstanding -= flt(doc.base_grand_total)  # a submitted order is already in the outstanding
+		credit_limit, outstanding = customer_credit(doc)
 	return rules.Order(
 		company=doc.company,
 		customer=doc.customer,
@@ -259,8 +237,8 @@ def order_snapshot(doc, active_rules: list[rules.Rule] | None = None) -> rules.O
 		currency=frappe.get_cached_value("Company", doc.company, "default_currency") if doc.company else "",
 		delivery_date=getdate(doc.delivery_date) if doc.delivery_date else None,
 		base_grand_total=flt(doc.base_grand_total),
-		customer_groups=tuple(dict.fromkeys(g for path in customer_paths.values() for g in path)),
-		territories=tuple(dict.fromkeys(t for path in territory_paths.values() for t in path)),
+		customer_groups=customer_groups,
+		territories=territories,
 		contact_person=doc.contact_person,
 		shipping_address=doc.shipping_address_name,
 		customer_disabled=bool(customer.disabled),
