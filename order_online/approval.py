@@ -230,12 +230,31 @@ def log(doc, action: str, level: int = 0, reason: str | None = None, rules_fired
 	).insert(ignore_permissions=True)
 
 
-def request_approval(doc) -> bool:
-	"""On submit (and after changes that need it again): hold the order if its rules ask for approval."""
+def requirement_for(doc) -> domain.Requirement | None:
+	"""What the order needs now; None when no rule is configured (ERPNext's behaviour, untouched)."""
 	rules = load_rules(doc.company)
 	if not rules:
-		return False  # no rules configured: ERPNext's behaviour, untouched
-	requirement = domain.evaluate(order_facts(doc, rules), rules)
+		return None
+	return domain.evaluate(order_facts(doc, rules), rules)
+
+
+def hand_credit_check_to_approvers(doc) -> None:
+	"""Before submit: an order a credit rule sends to approval skips ERPNext's credit-limit refusal.
+
+	ERPNext checks the limit in ``SalesOrder.on_submit`` against whoever submits, so the salesperson
+	would be refused before the approvers could decide. Only this document's check is skipped (an
+	instance attribute shadows the method); every other order keeps ERPNext's check.
+	"""
+	requirement = doc.flags.approval_requirement = requirement_for(doc)
+	if requirement is not None and requirement.decides_credit:
+		doc.check_credit_limit = lambda: None
+
+
+def request_approval(doc) -> bool:
+	"""On submit (and after changes that need it again): hold the order if its rules ask for approval."""
+	requirement = doc.flags.pop("approval_requirement", None) or requirement_for(doc)
+	if requirement is None:
+		return False
 	if not requirement.needs_approval:
 		doc.db_set({"approval_status": NOT_REQUIRED, "approval_requirement": None}, update_modified=False)
 		return False

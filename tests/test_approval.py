@@ -70,6 +70,14 @@ def test_credit_limit_exceeded():
 	assert a.evaluate(facts(credit_limit=0, outstanding=1e9), [r]).required_level == 0
 
 
+def test_only_a_fired_credit_rule_takes_the_credit_decision_from_the_submitter():
+	credit = rule("Credit", "Finance Manager", credit_limit_exceeded=True)
+	over = facts(credit_limit=10000, outstanding=6000)
+	assert a.evaluate(over, [credit, *TIERS]).decides_credit
+	assert not a.evaluate(over, TIERS).decides_credit  # approval for the amount only: ERPNext still checks
+	assert not a.evaluate(facts(credit_limit=10000, outstanding=0), [credit]).decides_credit
+
+
 def test_all_conditions_of_a_rule_must_hold():
 	r = rule("Big export", "Sales Manager", min_amount=1000, customer_group="Export")
 	assert a.evaluate(facts(customer_groups=("Retail",)), [r]).required_level == 0

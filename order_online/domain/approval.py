@@ -97,6 +97,15 @@ class Requirement:
 	def needs_approval(self) -> bool:
 		return self.required_level > 0
 
+	@property
+	def decides_credit(self) -> bool:
+		"""A fired rule is about the credit limit: the approvers, not the submitter, decide on it."""
+		return any(
+			isinstance(reason, errors.CreditLimitWouldBeExceeded)
+			for fired in self.fired
+			for reason in fired.reasons
+		)
+
 	def explain(self, translate=lambda s: s) -> str:
 		lines = []
 		for fired in self.fired:

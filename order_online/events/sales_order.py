@@ -44,6 +44,7 @@ def before_submit(doc, method=None) -> None:
 	settings = get_settings()
 	if not settings.enabled:
 		return
+	approval.hand_credit_check_to_approvers(doc)
 	action = rules.WARN if settings.allow_backorders else rules.BLOCK
 	availability = doc.flags.order_availability = entry.order_availability(doc)
 	if settings.show_availability:

@@ -18,6 +18,7 @@ from order_online.tests.factories import (
 	get_company,
 	get_warehouse,
 	make_approval_rule,
+	make_customer,
 	make_item,
 	make_sales_order,
 	make_user,
@@ -262,3 +263,43 @@ class TestEscalation(ApprovalCase):
 		notified = frappe.get_all("Notification Log", filters={"document_name": so.name}, pluck="for_user")
 		self.assertIn(CFO, notified)  # the next level's approver is alerted
 		self.assertIn(MANAGER, notified)  # and the current level reminded
+
+
+class TestCreditAndDiscountRules(ApprovalCase):
+	def setUp(self):
+		super().setUp()
+		# one customer per test: the class shares one transaction, so earlier orders would count as owed
+		self.CUSTOMER = make_customer(f"{TEST_PREFIX} Credit {self._testMethodName[-20:]}")
+		customer = frappe.get_doc("Customer", self.CUSTOMER)
+		customer.set("credit_limits", [{"company": get_company(), "credit_limit": 300}])
+		customer.save(ignore_permissions=True)
+
+	def test_without_a_credit_rule_erpnext_still_refuses_the_submitter(self):
+		make_approval_rule("_OO Big orders", [(1, "Sales Manager", None)], min_amount=10_000)
+		with self.assertRaises(frappe.ValidationError) as err:
+			self.order_by(SALES, customer=self.CUSTOMER)  # 500 against a limit of 300
+		self.assertIn("Credit limit", str(err.exception))
+
+	def test_credit_rule_holds_the_order_for_the_approver_instead_of_refusing(self):
+		make_approval_rule("_OO Credit", [(1, "Sales Manager", None)], credit_limit_exceeded=1)
+		so = self.reload(self.order_by(SALES, customer=self.CUSTOMER))
+		self.assertEqual((so.status, so.approval_status), ("On Hold", "Pending"))
+		self.assertIn("credit limit", so.approval_summary.lower())
+		self.as_user(MANAGER, approve, [so.name])  # the approver is not refused by ERPNext's check either
+		so = self.reload(so)
+		self.assertEqual((so.approval_status, so.status), ("Approved", "To Deliver and Bill"))
+
+	def test_order_within_the_credit_limit_needs_no_approval(self):
+		make_approval_rule("_OO Credit", [(1, "Sales Manager", None)], credit_limit_exceeded=1)
+		item = make_item(f"{TEST_PREFIX}-ITEM-1")
+		so = self.reload(self.order_by(SALES, customer=self.CUSTOMER, items=[(item, 2, 100)]))
+		self.assertEqual((so.approval_status, so.status), ("Not Required", "To Deliver and Bill"))
+
+	def test_discount_above_the_limit_needs_approval(self):
+		make_approval_rule("_OO Discount", [(1, "Sales Manager", None)], discount_above=10)
+		item = make_item(f"{TEST_PREFIX}-ITEM-1")
+		small = self.reload(self.order_by(SALES, items=[(item, 1, 100)], additional_discount_percentage=5))
+		self.assertEqual(small.approval_status, "Not Required")
+		big = self.reload(self.order_by(SALES, items=[(item, 1, 100)], additional_discount_percentage=15))
+		self.assertEqual((big.approval_status, big.status), ("Pending", "On Hold"))
+		self.assertIn("15", big.approval_summary)

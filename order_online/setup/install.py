@@ -24,10 +24,23 @@ MODULE = "Order Online"
 
 def after_install() -> None:
 	sync()
+	warn_about_authorization_rules()
 
 
 def after_migrate() -> None:
 	sync()
+	warn_about_authorization_rules()
+
+
+def warn_about_authorization_rules() -> None:
+	"""Order Approval Rules replace ERPNext's Authorization Rules for Sales Order, which check whoever
+	submits and would refuse the salesperson before approval starts. Say so to whoever installs."""
+	count = frappe.db.count("Authorization Rule", {"transaction": "Sales Order"})
+	if count:
+		print(
+			f"order_online: {count} Authorization Rule(s) for Sales Order exist. Order Approval Rules "
+			"replace them; remove them, or they refuse the salesperson's submit before approval starts."
+		)
 
 
 def before_uninstall() -> None:
