@@ -271,6 +271,8 @@ def request_approval(doc) -> bool:
 		update_modified=False,
 	)
 	doc.update_status("On Hold")
+	if not get_settings().reserve_while_pending:
+		doc.cancel_stock_reservation_entries(notify=False)  # the stock goes back to others meanwhile
 	log(doc, "Submitted for Approval", 0, rules_fired=summary)
 	notify_approvers(doc, requirement, 1)
 	return True
@@ -313,6 +315,8 @@ def release_hold(doc) -> None:
 	would otherwise refuse the approver for a limit the order was approved to exceed."""
 	doc.set_status(update=True, status="Draft")
 	doc.update_reserved_qty()
+	if doc.get("reserve_stock") and not get_settings().reserve_while_pending:
+		doc.create_stock_reservation_entries(notify=False)  # what is free now; the rest is short
 	doc.notify_update()
 
 

@@ -20,6 +20,11 @@ _STOCK_MOVED = {
 	"on_cancel": "order_online.shortage.refresh_for_stock_voucher",
 }
 
+# No oversell: whatever reserves or consumes reservations locks its Bins first, in a fixed order
+# (order_online/reservation.py).
+_LOCK_BINS = "order_online.reservation.lock_rows_of"
+_SYNC_BINS = "order_online.reservation.sync_rows_of"
+
 doc_events = {
 	"Sales Order": {
 		"before_insert": "order_online.events.sales_order.before_insert",
@@ -30,13 +35,26 @@ doc_events = {
 		"on_cancel": "order_online.events.sales_order.on_cancel",
 		"on_update_after_submit": "order_online.approval.recheck_after_update",
 	},
-	"Pick List": {"validate": _APPROVAL_GUARD},
+	"Pick List": {"validate": _APPROVAL_GUARD, "before_submit": _LOCK_BINS, "before_cancel": _LOCK_BINS},
+	"Stock Reservation Entry": {
+		"before_submit": "order_online.reservation.check_reservation",
+		"before_update_after_submit": "order_online.reservation.check_reservation",
+		"on_submit": "order_online.reservation.sync_bin_reserved_stock",
+		"on_update_after_submit": "order_online.reservation.sync_bin_reserved_stock",
+		"on_cancel": "order_online.reservation.sync_bin_reserved_stock",
+	},
 	"Address": {
 		"validate": "order_online.events.address.validate",
 	},
 	"Stock Entry": _STOCK_MOVED,
 	"Purchase Receipt": _STOCK_MOVED,
-	"Delivery Note": {**_STOCK_MOVED, "validate": _APPROVAL_GUARD},
+	"Delivery Note": {
+		"validate": _APPROVAL_GUARD,
+		"before_submit": _LOCK_BINS,
+		"before_cancel": _LOCK_BINS,
+		"on_submit": [_STOCK_MOVED["on_submit"], _SYNC_BINS],
+		"on_cancel": [_STOCK_MOVED["on_cancel"], _SYNC_BINS],
+	},
 	"Stock Reconciliation": _STOCK_MOVED,
 	"Purchase Invoice": _STOCK_MOVED,
 	"Sales Invoice": {**_STOCK_MOVED, "validate": _APPROVAL_GUARD},

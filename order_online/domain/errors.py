@@ -290,6 +290,40 @@ class RejectionNeedsReason(DomainError):
 	template = "Please give a reason for the rejection."
 
 
+# Allocation and reservation -----------------------------------------------------------------
+
+
+class AddressWithoutRegion(DomainError):
+	key = "allocation.no_region"
+	template = (
+		"The shipping address has no Shipping Region, so no warehouse can be chosen; "
+		"set the region on the address."
+	)
+
+
+class ItemWithoutWeight(DomainError):
+	key = "allocation.no_weight"
+	template = "Item {item} has no weight per unit, so its shipping cost is unknown; set it on the item."
+
+
+class NoShippingLane(DomainError):
+	key = "allocation.no_lane"
+	template = "No Shipping Rate reaches {region} from any warehouse with a region."
+
+
+class NoWarehouseHasStock(DomainError):
+	key = "allocation.no_stock"
+	template = "No warehouse has stock for this order."
+
+
+class CannotReserve(DomainError):
+	key = "reservation.short"
+	template = (
+		"Cannot reserve {wanted} of {item} in {warehouse}: only {free} are still free; "
+		"other orders hold the rest."
+	)
+
+
 def all_error_types() -> list[type[DomainError]]:
 	"""Every concrete error class, for the translation catalogue check."""
 	seen: list[type[DomainError]] = []

@@ -2,7 +2,7 @@
 
 import frappe
 
-from order_online import approval, entry, numbering, shortage
+from order_online import approval, entry, fulfilment, numbering, reservation, shortage
 from order_online.domain import order_rules as rules
 from order_online.regions import region_for_address
 from order_online.settings import get_settings
@@ -19,8 +19,16 @@ def before_insert(doc, method=None) -> None:
 
 
 def before_validate(doc, method=None) -> None:
-	"""Bad input first, all of it at once, before ERPNext's own checks trip over it one by one."""
-	if not get_settings().enabled or doc.docstatus != 0:
+	"""Bad input first, all of it at once, before ERPNext's own checks trip over it one by one.
+
+	On submit, the warehouses are allocated here: ERPNext's validate then totals the split rows.
+	"""
+	if not get_settings().enabled:
+		return
+	if getattr(doc, "_action", None) == "submit":
+		fulfilment.allocate_order(doc)
+		return
+	if doc.docstatus != 0:
 		return
 	findings = rules.check_input(entry.order_snapshot(doc))
 	if findings:
@@ -41,6 +49,8 @@ def validate(doc, method=None) -> None:
 
 def before_submit(doc, method=None) -> None:
 	"""Quantity beyond availability: refused, or a warning when backorders are allowed."""
+	if doc.get("reserve_stock"):
+		reservation.lock_rows_of(doc)  # ERPNext reserves on submit: decide one order at a time
 	settings = get_settings()
 	if not settings.enabled:
 		return

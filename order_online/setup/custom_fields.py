@@ -115,6 +115,33 @@ _APPROVAL = [
 ]
 
 
+# How the app chose the order's warehouses (set on submit; a copy is allocated afresh).
+_ALLOCATION: list[dict] = [
+	{
+		"fieldname": "allocation_section",
+		"label": "Warehouse Allocation",
+		"fieldtype": "Section Break",
+		"collapsible": 1,
+		"depends_on": "eval:doc.allocation_summary",
+	},
+	{
+		"fieldname": "allocation_shipping_cost",
+		"label": "Estimated Shipping Cost",
+		"fieldtype": "Currency",
+		"options": "Company:company:default_currency",
+	},
+	{"fieldname": "allocation_parcels", "label": "Parcels", "fieldtype": "Int"},
+	{"fieldname": "allocation_column_break", "fieldtype": "Column Break"},
+	{"fieldname": "allocation_summary", "label": "Why These Warehouses", "fieldtype": "Small Text"},
+]
+_ALLOCATION = [
+	dict(df, read_only=1, no_copy=1, print_hide=1)
+	if df["fieldtype"] not in ("Section Break", "Column Break")
+	else df
+	for df in _ALLOCATION
+]
+
+
 def _placed(fields: list[dict], after: str) -> list[dict]:
 	"""Chain ``fields`` one after another, the first after ``after``."""
 	out = []
@@ -150,11 +177,20 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 		},
 		*_placed(_ORDER_PACKAGING, "net_total"),
 		*_placed(_APPROVAL, "billing_status"),
+		*_placed(_ALLOCATION, "approval_requirement"),
 	],
 	"Sales Order Item": [
 		*_placed(_LINE_SPEC, "item_name"),
 		*_placed(_LINE_AVAILABILITY, "actual_qty"),
 		*_placed(_LINE_PACKAGING, "project"),
+		{
+			"fieldname": "keep_warehouse",
+			"label": "Keep This Warehouse",
+			"fieldtype": "Check",
+			"insert_after": "warehouse",
+			"print_hide": 1,
+			"description": "Warehouse allocation leaves this row's warehouse as chosen.",
+		},
 	],
 	"Pick List": _placed(_ORDER_PACKAGING, "prompt_qty"),
 	"Pick List Item": [
@@ -186,6 +222,15 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"non_negative": 1,
 			"description": "Working days this warehouse needs to prepare an order; "
 			"added to the item's lead time for the earliest delivery date.",
+		},
+		{
+			"fieldname": "shipping_region",
+			"label": "Shipping Region",
+			"fieldtype": "Link",
+			"options": "Shipping Region",
+			"insert_after": "dispatch_days",
+			"description": "Where parcels from this warehouse start; warehouse allocation uses it with the "
+			"Shipping Rates. A warehouse without it is not allocated from.",
 		},
 	],
 }

@@ -44,11 +44,23 @@ def warn_about_authorization_rules() -> None:
 
 
 def before_uninstall() -> None:
+	restore_stock_reservation_setting()
 	remove_workflows(load_workflow_definitions())
 	remove_custom_fields(CUSTOM_FIELDS)
 	remove_roles(ROLES)
 	remove_single_values()
 	remove_scheduled_jobs()
+
+
+def restore_stock_reservation_setting() -> None:
+	"""Switch stock reservation off again if this app switched it on and no reservation is open
+	(ERPNext refuses otherwise; then it stays on, and we say so)."""
+	if not frappe.db.get_single_value("Order Online Settings", "enabled_stock_reservation"):
+		return
+	if frappe.db.exists("Stock Reservation Entry", {"docstatus": 1, "status": ("!=", "Delivered")}):
+		print("order_online: stock reservation stays enabled in Stock Settings: reservations are open.")
+		return
+	frappe.db.set_single_value("Stock Settings", "enable_stock_reservation", 0)
 
 
 def remove_scheduled_jobs() -> None:

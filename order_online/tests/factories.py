@@ -258,3 +258,59 @@ def make_approval_rule(name: str, levels: list[tuple[int, str | None, str | None
 			}
 		).insert(ignore_permissions=True)
 	return name
+
+
+def make_allocation_network(company: str | None = None) -> dict:
+	"""Two warehouses with regions and shipping rates, and a customer in Shenzhen.
+
+	Guangzhou (WH-A) to Shenzhen: 6 per parcel + 0.5/kg, 1 day; Chengdu (WH-B), through the
+	country-wide rate: 20 per parcel + 3/kg, 4 days.
+	"""
+	company = company or get_company()
+	make_china_regions()
+	make_region(f"{TEST_PREFIX} Sichuan", "Province", f"{TEST_PREFIX} China", aliases="四川\nSichuan")
+	make_region(f"{TEST_PREFIX} Chengdu", "City", f"{TEST_PREFIX} Sichuan", aliases="成都\nChengdu")
+	near, far = make_warehouse(f"{TEST_PREFIX} WH-A", company), make_warehouse(f"{TEST_PREFIX} WH-B", company)
+	frappe.db.set_value("Warehouse", near, "shipping_region", f"{TEST_PREFIX} Guangzhou")
+	frappe.db.set_value("Warehouse", far, "shipping_region", f"{TEST_PREFIX} Chengdu")
+	for origin, destination, fixed, per_kg, days in (
+		("Guangzhou", "Shenzhen", 6, 0.5, 1),
+		("China", "China", 20, 3, 4),
+	):
+		if not frappe.db.exists(
+			"Shipping Rate",
+			{
+				"origin_region": f"{TEST_PREFIX} {origin}",
+				"destination_region": f"{TEST_PREFIX} {destination}",
+			},
+		):
+			frappe.get_doc(
+				{
+					"doctype": "Shipping Rate",
+					"origin_region": f"{TEST_PREFIX} {origin}",
+					"destination_region": f"{TEST_PREFIX} {destination}",
+					"cost_per_parcel": fixed,
+					"cost_per_kg": per_kg,
+					"transit_days": days,
+				}
+			).insert(ignore_permissions=True)
+	customer = make_customer(f"{TEST_PREFIX} Shenzhen Customer")
+	address = make_address(customer, "China", "Guangdong", "Shenzhen")
+	return {"near": near, "far": far, "customer": customer, "address": address, "company": company}
+
+
+def make_allocation_rule(company: str | None = None, **values) -> str:
+	company = company or get_company()
+	restrictions = values.pop("restrictions", [])
+	if frappe.db.exists("Warehouse Allocation Rule", company):
+		frappe.delete_doc("Warehouse Allocation Rule", company, ignore_permissions=True, force=True)
+	frappe.get_doc(
+		{
+			"doctype": "Warehouse Allocation Rule",
+			"company": company,
+			"strategy": "Cheapest",
+			"restrictions": restrictions,
+			**values,
+		}
+	).insert(ignore_permissions=True)
+	return company

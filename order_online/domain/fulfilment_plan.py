@@ -1,0 +1,153 @@
+"""From an order to an allocation problem and back: shipping lanes, warehouse restrictions, rows.
+
+The allocator (``allocation``) works on lanes, stock and allowed warehouses. This module builds them
+from what a company configures (shipping rates between regions, rules that pin or exclude
+warehouses) and turns the allocator's answer into order rows, one per line and warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from order_online.domain import errors
+from order_online.domain.allocation import Allocation, Lane
+
+EPSILON = 1e-9
+
+
+# Lanes --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShippingRate:
+	origin: str  # a Shipping Region (any level)
+	destination: str
+	fixed: float
+	per_kg: float
+	transit_days: float = 0.0
+
+
+def lane_for(
+	origin_path: Sequence[str], destination_path: Sequence[str], rates: Iterable[ShippingRate]
+) -> Lane | None:
+	"""The most specific rate from a warehouse's region to the customer's.
+
+	Paths run from the region up to its country (``("Hangzhou", "Zhejiang", "China")``). The rate
+	for the nearest destination level wins, then the nearest origin level: a city-to-city rate beats
+	a province-to-province one, which beats a country-wide one.
+	"""
+	by_pair = {(r.origin, r.destination): r for r in rates}
+	for destination in destination_path:
+		for origin in origin_path:
+			rate = by_pair.get((origin, destination))
+			if rate is not None:
+				return Lane(rate.fixed, rate.per_kg, rate.transit_days)
+	return None
+
+
+# Restrictions -------------------------------------------------------------------------------
+
+PIN, EXCLUDE = "Pin", "Exclude"
+
+
+@dataclass(frozen=True)
+class Restriction:
+	"""Pin (only these warehouses) or exclude a warehouse for lines that match every scope given."""
+
+	action: str
+	warehouse: str
+	item_group: str | None = None
+	customer_group: str | None = None
+	channel: str | None = None
+
+	def applies(
+		self, item_groups: Sequence[str], customer_groups: Sequence[str], channel: str | None
+	) -> bool:
+		return (
+			(not self.item_group or self.item_group in item_groups)
+			and (not self.customer_group or self.customer_group in customer_groups)
+			and (not self.channel or self.channel == channel)
+		)
+
+
+def allowed_warehouses(
+	candidates: Sequence[str],
+	restrictions: Iterable[Restriction],
+	item_groups: Sequence[str],
+	customer_groups: Sequence[str],
+	channel: str | None,
+) -> frozenset[str] | None:
+	"""The warehouses a line may ship from; None when no restriction touches it (all of them).
+
+	Pins that apply narrow the line to the pinned warehouses (several pins: any of them); exclusions
+	then remove warehouses. ``item_groups``/``customer_groups`` hold the group and its ancestors.
+	"""
+	applying = [r for r in restrictions if r.applies(item_groups, customer_groups, channel)]
+	if not applying:
+		return None
+	pinned = {r.warehouse for r in applying if r.action == PIN}
+	allowed = set(pinned) if pinned else set(candidates)
+	allowed -= {r.warehouse for r in applying if r.action == EXCLUDE}
+	return frozenset(allowed)
+
+
+# Inputs the allocator cannot work without -----------------------------------------------------
+
+
+def input_problems(
+	destination: str | None, weights: Mapping[str, float], candidates_with_lane: Sequence[str]
+) -> list[errors.DomainError]:
+	"""Everything wrong at once: no region for the address, items without weight, no lane."""
+	problems: list[errors.DomainError] = []
+	if not destination:
+		problems.append(errors.AddressWithoutRegion())
+	for item, weight in weights.items():
+		if weight <= 0:
+			problems.append(errors.ItemWithoutWeight(item=item))
+	if destination and not candidates_with_lane:
+		problems.append(errors.NoShippingLane(region=destination))
+	return problems
+
+
+# Rows ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+	line: str  # the original row's key
+	warehouse: str | None  # None: unallocated, stays on the row's own warehouse unreserved
+	stock_qty: float
+	reserved: bool
+
+
+def planned_rows(line_keys: Sequence[str], allocation: Allocation) -> list[PlannedRow]:
+	"""One row per line and warehouse, in line order then warehouse order; the rest unreserved."""
+	rows: list[PlannedRow] = []
+	for key in line_keys:
+		for warehouse, shares in allocation.shipments.items():
+			if shares.get(key, 0) > EPSILON:
+				rows.append(PlannedRow(key, warehouse, shares[key], True))
+		left = allocation.unallocated.get(key, 0.0)
+		if left > EPSILON:
+			rows.append(PlannedRow(key, None, left, False))
+	return rows
+
+
+def nothing_available(allocation: Allocation, total_qty: float) -> bool:
+	return not allocation.shipments and total_qty > EPSILON
+
+
+# Reservation --------------------------------------------------------------------------------
+
+
+def reservation_problem(
+	item: str, warehouse: str, wanted: float, actual: float, reserved_by_others: float
+) -> errors.DomainError | None:
+	"""Why ``wanted`` units cannot be reserved, read under the Bin's lock; None when they can."""
+	free = actual - reserved_by_others
+	if wanted > free + EPSILON:
+		return errors.CannotReserve(
+			item=item, warehouse=warehouse, wanted=f"{wanted:g}", free=f"{max(free, 0):g}"
+		)
+	return None

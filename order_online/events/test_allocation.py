@@ -1,0 +1,180 @@
+"""Warehouse allocation on a real site: split rows, reservations, restrictions, bad input, cancel."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from order_online.reservation import check_reservation
+from order_online.tests.factories import (
+	TEST_PREFIX,
+	add_stock,
+	make_allocation_network,
+	make_allocation_rule,
+	make_item,
+	make_sales_order,
+	set_settings,
+)
+
+
+def reservations(so) -> list[tuple[str, str, float]]:
+	rows = frappe.get_all(
+		"Stock Reservation Entry",
+		filters={"voucher_no": so, "docstatus": 1},
+		fields=["item_code", "warehouse", "reserved_qty"],
+		order_by="warehouse",
+	)
+	return [(r.item_code, r.warehouse, r.reserved_qty) for r in rows]
+
+
+def bin_reserved(item, warehouse) -> float:
+	return frappe.db.get_value("Bin", {"item_code": item, "warehouse": warehouse}, "reserved_stock") or 0.0
+
+
+class AllocationCase(FrappeTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		set_settings(enabled=1, allow_backorders=0, raise_shortage_alerts=0, reserve_while_pending=1)
+		frappe.db.delete("Order Approval Rule")
+		frappe.db.delete("Warehouse Allocation Rule")
+		frappe.db.delete("Warehouse Allocation Restriction")
+		frappe.db.set_single_value("Stock Settings", "enable_stock_reservation", 1)
+		self.net = make_allocation_network()
+
+	def order(self, items, submit=True, **values):
+		values.setdefault("warehouse", self.net["far"])
+		return make_sales_order(
+			customer=self.net["customer"],
+			items=items,
+			submit=submit,
+			customer_address=self.net["address"],
+			shipping_address_name=self.net["address"],
+			**values,
+		)
+
+	def rows(self, so):
+		so = frappe.get_doc("Sales Order", so.name)
+		return [(d.item_code, d.warehouse, d.qty) for d in so.items]
+
+
+class TestAllocation(AllocationCase):
+	def test_a_line_is_split_when_splitting_is_cheaper(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-1")  # 1 kg
+		add_stock(item, self.net["near"], 6)
+		add_stock(item, self.net["far"], 10)
+		so = self.order([(item, 10, 100)])
+		# Chengdu alone: 20 + 10 x 3 = 50. Guangzhou 6 + Chengdu 4: (6 + 3) + (20 + 12) = 41.
+		self.assertEqual(self.rows(so), [(item, self.net["near"], 6), (item, self.net["far"], 4)])
+		self.assertEqual(so.grand_total, 1000)  # the split moves no money
+		self.assertEqual(reservations(so.name), [(item, self.net["near"], 6), (item, self.net["far"], 4)])
+		self.assertEqual(bin_reserved(item, self.net["near"]), 6)
+		so = frappe.get_doc("Sales Order", so.name)
+		self.assertEqual((so.allocation_parcels, so.allocation_shipping_cost), (2, 41))
+		self.assertIn("saves 9.00", so.allocation_summary)
+
+	def test_one_warehouse_when_the_split_penalty_outweighs_the_saving(self):
+		make_allocation_rule(split_penalty=10)
+		item = make_item(f"{TEST_PREFIX}-ALLOC-2")
+		add_stock(item, self.net["near"], 6)
+		add_stock(item, self.net["far"], 10)
+		so = self.order([(item, 10, 100)])
+		self.assertEqual(self.rows(so), [(item, self.net["far"], 10)])  # 50 < 41 + 10
+
+	def test_pinned_item_group_ships_only_from_its_warehouse(self):
+		item = make_item(f"{TEST_PREFIX}-ALLOC-3")
+		group = frappe.db.get_value("Item", item, "item_group")
+		make_allocation_rule(
+			restrictions=[{"action": "Pin", "warehouse": self.net["far"], "item_group": group}]
+		)
+		add_stock(item, self.net["near"], 10)
+		add_stock(item, self.net["far"], 10)
+		so = self.order([(item, 3, 100)])
+		self.assertEqual(self.rows(so), [(item, self.net["far"], 3)])
+
+	def test_a_row_the_user_keeps_is_left_alone(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-4")
+		add_stock(item, self.net["near"], 10)
+		add_stock(item, self.net["far"], 10)
+		so = self.order([(item, 3, 100)], submit=False)
+		so.items[0].keep_warehouse = 1
+		so.submit()
+		self.assertEqual(self.rows(so), [(item, self.net["far"], 3)])
+
+	def test_sixty_lines_are_all_reserved(self):
+		make_allocation_rule()
+		items = [make_item(f"{TEST_PREFIX}-ALLOC-L{i:02d}") for i in range(60)]
+		for i, item in enumerate(items):
+			add_stock(item, self.net["near"] if i % 2 else self.net["far"], 5)
+		so = self.order([(item, 2, 10) for item in items])
+		found = reservations(so.name)
+		self.assertEqual(len(found), 60)
+		self.assertEqual(sum(r[2] for r in found), 120)
+
+	def test_cancel_releases_the_reservations(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-5")
+		add_stock(item, self.net["near"], 5)
+		so = self.order([(item, 4, 100)])
+		self.assertEqual(bin_reserved(item, self.net["near"]), 4)
+		so.reload()
+		so.cancel()
+		self.assertEqual(reservations(so.name), [])
+		self.assertEqual(bin_reserved(item, self.net["near"]), 0)
+
+	def test_without_a_rule_erpnext_chooses_nothing_for_the_user(self):
+		item = make_item(f"{TEST_PREFIX}-ALLOC-6")
+		add_stock(item, self.net["near"], 10)
+		add_stock(item, self.net["far"], 10)
+		so = self.order([(item, 3, 100)])
+		self.assertEqual(self.rows(so), [(item, self.net["far"], 3)])
+		self.assertEqual(reservations(so.name), [])
+
+
+class TestAllocationBadInput(AllocationCase):
+	def test_item_without_weight_is_refused_and_nothing_is_reserved(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-NOWEIGHT")
+		frappe.db.set_value("Item", item, "weight_per_unit", 0)
+		add_stock(item, self.net["near"], 10)
+		so = self.order([(item, 2, 100)], submit=False)
+		with self.assertRaises(frappe.ValidationError) as err:
+			so.submit()
+		self.assertIn("no weight per unit", str(err.exception))
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "docstatus"), 0)
+		self.assertEqual(reservations(so.name), [])
+
+	def test_no_warehouse_with_stock_is_a_clear_message(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-EMPTY")
+		so = self.order([(item, 2, 100)], submit=False)
+		with self.assertRaises(frappe.ValidationError) as err:
+			so.submit()
+		self.assertIn("No warehouse has stock", str(err.exception))
+
+	def test_reservation_beyond_free_stock_is_refused(self):
+		item = make_item(f"{TEST_PREFIX}-ALLOC-SRE")
+		add_stock(item, self.net["near"], 5)
+		first = self.order([(item, 4, 100)], submit=False, warehouse=self.net["near"])
+		first.reserve_stock = 1
+		first.submit()
+		sre = frappe.get_doc(
+			{
+				"doctype": "Stock Reservation Entry",
+				"item_code": item,
+				"warehouse": self.net["near"],
+				"voucher_type": "Sales Order",
+				"voucher_no": first.name,
+				"voucher_detail_no": first.items[0].name,
+				"available_qty": 5,
+				"voucher_qty": 4,
+				"reserved_qty": 2,
+				"stock_uom": "Nos",
+				"company": first.company,
+			}
+		)
+		# ERPNext's own check reads a snapshot; the app's reads under the Bin's lock what others committed.
+		with self.assertRaises(frappe.ValidationError) as err:
+			check_reservation(sre)
+		self.assertIn("only 1 are still free", str(err.exception))
+		sre.reserved_qty = 1
+		check_reservation(sre)  # exactly what is free: allowed

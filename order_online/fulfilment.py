@@ -1,0 +1,295 @@
+"""Warehouse allocation on Sales Order submit: cheapest feasible warehouses, rows split, stock reserved.
+
+ERPNext fixes a row's warehouse at submit (Update Items and Delivery Notes take it from the row), so
+the allocation is applied while the order is submitted: in ``before_validate`` of the submit, before
+ERPNext recomputes the totals. The Bins of every candidate (item, warehouse) are locked first and
+stock is read with locking reads (``order_online.reservation``), so the reservations ERPNext then
+creates on submit are exactly what the allocation saw as free. With no enabled Warehouse Allocation
+Rule for the company nothing here runs.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import flt
+
+from order_online.domain import allocation, fulfilment_plan
+from order_online.domain.fulfilment_plan import Restriction, ShippingRate
+from order_online.errors import throw, throw_all
+from order_online.masters import tree_paths, tree_scope
+from order_online.regions import region_for_address
+from order_online.reservation import free_stock
+
+STRATEGY = {
+	"Cheapest": allocation.CHEAPEST,
+	"Fewest Parcels": allocation.FEWEST_PARCELS,
+	"Fastest": allocation.FASTEST,
+}
+
+
+# Configuration ------------------------------------------------------------------------------
+
+
+def active_rule(company: str):
+	name = frappe.db.get_value("Warehouse Allocation Rule", {"company": company, "enabled": 1})
+	return frappe.get_doc("Warehouse Allocation Rule", name) if name else None
+
+
+def load_rates(company: str) -> list[ShippingRate]:
+	"""Rates for every company first, then the company's own, which replace them lane by lane."""
+	rows = frappe.get_all(
+		"Shipping Rate",
+		or_filters=[["company", "=", company], ["company", "is", "not set"]],
+		fields=[
+			"company",
+			"origin_region",
+			"destination_region",
+			"cost_per_parcel",
+			"cost_per_kg",
+			"transit_days",
+		],
+		order_by="name",
+	)
+	rows.sort(key=lambda r: bool(r.company))
+	return [
+		ShippingRate(
+			r.origin_region,
+			r.destination_region,
+			flt(r.cost_per_parcel),
+			flt(r.cost_per_kg),
+			flt(r.transit_days),
+		)
+		for r in rows
+	]
+
+
+def restrictions_of(rule) -> list[Restriction]:
+	return [
+		Restriction(
+			r.action, r.warehouse, r.item_group or None, r.customer_group or None, r.scope_channel or None
+		)
+		for r in rule.restrictions
+	]
+
+
+def item_weights_kg(items: dict) -> dict[str, float]:
+	"""Weight per stock unit in kg; the Item's weight UOM converted through UOM Conversion Factor."""
+	from erpnext.stock.doctype.item.item import get_uom_conv_factor
+
+	weights = {}
+	for code, item in items.items():
+		factor = 1.0
+		if item.weight_uom and item.weight_uom.lower() not in ("kg", "kilogram"):
+			factor = flt(get_uom_conv_factor(item.weight_uom, "Kg")) or 0.0
+		weights[code] = flt(item.weight_per_unit) * factor
+	return weights
+
+
+# Allocation ---------------------------------------------------------------------------------
+
+
+def rows_to_allocate(doc, stock_items: set[str]) -> list:
+	return [
+		d for d in doc.items if d.item_code in stock_items and not d.get("keep_warehouse") and flt(d.qty) > 0
+	]
+
+
+def build_problem(doc, rule, rows) -> allocation.Problem:
+	codes = {d.item_code for d in rows}
+	items = {
+		i.name: i
+		for i in frappe.get_all(
+			"Item",
+			filters={"name": ("in", list(codes))},
+			fields=["name", "item_group", "weight_per_unit", "weight_uom"],
+		)
+	}
+	warehouses = frappe.get_all(
+		"Warehouse",
+		filters={"company": doc.company, "is_group": 0, "disabled": 0, "shipping_region": ("is", "set")},
+		fields=["name", "shipping_region"],
+		order_by="name",
+	)
+	destination = doc.get("shipping_region") or region_for_address(
+		doc.shipping_address_name or doc.customer_address
+	)
+	paths = tree_paths("Shipping Region", {destination, *(w.shipping_region for w in warehouses)})
+	rates = load_rates(doc.company)
+	lanes = {}
+	if destination in paths:
+		for w in warehouses:
+			lane = fulfilment_plan.lane_for(paths.get(w.shipping_region, ()), paths[destination], rates)
+			if lane is not None:
+				lanes[w.name] = lane
+	weights = item_weights_kg(items)
+	throw_all(
+		fulfilment_plan.input_problems(destination, weights, list(lanes)), title=_("Warehouse Allocation")
+	)
+
+	restrictions = restrictions_of(rule)
+	item_groups = tree_paths("Item Group", {i.item_group for i in items.values()}) if restrictions else {}
+	customer_groups = tree_scope("Customer Group", doc.customer_group) if restrictions else ()
+	lines = tuple(
+		allocation.Line(
+			key=str(d.idx),
+			item_code=d.item_code,
+			qty=flt(d.qty) * (flt(d.conversion_factor) or 1.0),
+			weight_per_unit=weights[d.item_code],
+			allowed=fulfilment_plan.allowed_warehouses(
+				list(lanes),
+				restrictions,
+				item_groups.get(items[d.item_code].item_group, ()),
+				customer_groups,
+				doc.get("order_channel"),
+			),
+		)
+		for d in rows
+	)
+	stock = free_stock((code, w) for code in codes for w in lanes)  # locks these Bins until commit
+	return allocation.Problem(
+		lines,
+		lanes,
+		stock,
+		split_penalty=flt(rule.split_penalty),
+		strategy=STRATEGY.get(rule.strategy, allocation.CHEAPEST),
+		max_parcels=int(rule.max_parcels or 0),
+	)
+
+
+def allocate_order(doc) -> allocation.Allocation | None:
+	"""Choose warehouses for the order's stock rows and split them; None when allocation is off."""
+	rule = active_rule(doc.company)
+	if rule is None:
+		return None
+	from order_online.entry import order_items
+
+	stock_items = {code for code, item in order_items(doc).items() if item.is_stock_item}
+	rows = rows_to_allocate(doc, stock_items)
+	if not rows:
+		return None
+	problem = build_problem(doc, rule, rows)
+	result = allocation.allocate(problem)
+	if fulfilment_plan.nothing_available(result, sum(line.qty for line in problem.lines)):
+		throw(fulfilment_plan.errors.NoWarehouseHasStock(), title=_("Warehouse Allocation"))
+	reserve = bool(rule.reserve_stock) and bool(
+		frappe.db.get_single_value("Stock Settings", "enable_stock_reservation")
+	)
+	apply_rows(doc, rows, result, reserve)
+	describe(doc, problem, result)
+	return result
+
+
+def apply_rows(doc, rows, result: allocation.Allocation, reserve: bool) -> None:
+	"""One row per line and warehouse; what nobody can supply stays on the line's own row, unreserved."""
+	by_key = {str(d.idx): d for d in rows}
+	plan = fulfilment_plan.planned_rows(list(by_key), result)
+	planned: dict[str, list] = {}
+	for step in plan:
+		planned.setdefault(step.line, []).append(step)
+	new_items = []
+	for d in doc.items:
+		steps = planned.get(str(d.idx)) if d in rows else None
+		if not steps:
+			new_items.append(d)
+			continue
+		factor = flt(d.conversion_factor) or 1.0
+		template = d.as_dict(no_default_fields=True)
+		for n, step in enumerate(steps):
+			row = d if n == 0 else frappe.get_doc(dict(template, doctype=d.doctype))
+			row.qty = step.stock_qty / factor
+			if step.warehouse:
+				row.warehouse = step.warehouse
+			row.reserve_stock = 1 if (reserve and step.reserved) else 0
+			new_items.append(row)
+	doc.set("items", [])
+	for idx, row in enumerate(new_items, start=1):
+		row.idx = idx
+		doc.append("items", row)
+	if reserve:
+		doc.reserve_stock = 1
+
+
+def describe(doc, problem: allocation.Problem, result: allocation.Allocation) -> None:
+	explanation = allocation.explain(problem, result)
+	lines = [
+		_("{0}: {1} parcel cost {2}").format(
+			w,
+			", ".join(f"#{k} x {q:g}" for k, q in shares.items()),
+			f"{result.breakdown[w]:.2f}",
+		)
+		for w, shares in result.shipments.items()
+	]
+	if explanation.single is not None:
+		lines.append(
+			_("Best single warehouse {0} would cost {1}; this choice saves {2}.").format(
+				explanation.single.warehouses[0],
+				f"{explanation.single.cost:.2f}",
+				f"{explanation.saving:.2f}",
+			)
+		)
+	else:
+		lines.append(_("No single warehouse can ship the whole order."))
+	if result.unallocated:
+		lines.append(
+			_("Not in stock anywhere, left unreserved: {0}").format(
+				", ".join(f"#{k} x {q:g}" for k, q in result.unallocated.items())
+			)
+		)
+	doc.allocation_summary = "\n".join(lines)
+	doc.allocation_shipping_cost = result.shipping_cost
+	doc.allocation_parcels = result.parcels
+
+
+# Setup checks -------------------------------------------------------------------------------
+
+
+def validate_shipping_rate(doc) -> None:
+	duplicate = frappe.db.exists(
+		"Shipping Rate",
+		{
+			"origin_region": doc.origin_region,
+			"destination_region": doc.destination_region,
+			"company": doc.company or ("is", "not set"),
+			"name": ("!=", doc.name),
+		},
+	)
+	if duplicate:
+		frappe.throw(
+			_("Shipping Rate {0} already covers {1} to {2}.").format(
+				duplicate, doc.origin_region, doc.destination_region
+			)
+		)
+
+
+def validate_allocation_rule(doc) -> None:
+	for row in doc.restrictions:
+		company = frappe.get_cached_value("Warehouse", row.warehouse, "company")
+		if company != doc.company:
+			frappe.throw(
+				_("Row {0}: warehouse {1} belongs to another company.").format(row.idx, row.warehouse)
+			)
+	if doc.enabled and doc.reserve_stock:
+		enable_stock_reservation()
+
+
+def enable_stock_reservation() -> None:
+	"""Switch on ERPNext's stock reservation, or say clearly why it cannot be (negative stock)."""
+	settings = frappe.get_doc("Stock Settings")
+	if settings.enable_stock_reservation:
+		return
+	settings.enable_stock_reservation = 1
+	frappe.db.savepoint("oo_enable_reservation")
+	try:
+		settings.save(ignore_permissions=True)
+	except frappe.ValidationError:
+		frappe.db.rollback(save_point="oo_enable_reservation")
+		frappe.clear_last_message()
+		frappe.msgprint(
+			_(
+				"Stock reservation could not be switched on in Stock Settings (negative stock is allowed or "
+				"exists). Orders will be allocated but not reserved until it is."
+			),
+			indicator="orange",
+		)
+		return
+	frappe.db.set_single_value("Order Online Settings", "enabled_stock_reservation", 1)
+	frappe.msgprint(_("Stock reservation is now enabled in Stock Settings."), indicator="green", alert=True)

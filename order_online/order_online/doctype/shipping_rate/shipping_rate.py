@@ -1,0 +1,8 @@
+from frappe.model.document import Document
+
+from order_online.fulfilment import validate_shipping_rate
+
+
+class ShippingRate(Document):
+	def validate(self):
+		validate_shipping_rate(self)

@@ -1,0 +1,8 @@
+from frappe.model.document import Document
+
+from order_online.fulfilment import validate_allocation_rule
+
+
+class WarehouseAllocationRule(Document):
+	def validate(self):
+		validate_allocation_rule(self)

@@ -1,0 +1,72 @@
+"""From an order to the allocator and back: lanes by region, pins and exclusions, rows, reservations."""
+
+from order_online.domain import errors
+from order_online.domain import fulfilment_plan as fp
+from order_online.domain.allocation import Lane, Line, Problem, allocate
+
+HANGZHOU = ("Hangzhou", "Zhejiang", "China")
+NINGBO = ("Ningbo", "Zhejiang", "China")
+CHENGDU = ("Chengdu", "Sichuan", "China")
+
+RATES = [
+	fp.ShippingRate("China", "China", 20, 3, 4),
+	fp.ShippingRate("Zhejiang", "Zhejiang", 8, 1, 1),
+	fp.ShippingRate("Hangzhou", "Ningbo", 6, 0.5, 1),
+]
+
+
+def test_the_most_specific_rate_wins_destination_first():
+	assert fp.lane_for(HANGZHOU, NINGBO, RATES) == Lane(6, 0.5, 1)  # city to city
+	assert fp.lane_for(NINGBO, HANGZHOU, RATES) == Lane(8, 1, 1)  # province to province
+	assert fp.lane_for(HANGZHOU, CHENGDU, RATES) == Lane(20, 3, 4)  # country-wide
+	assert fp.lane_for(("Paris", "France"), CHENGDU, RATES) is None
+
+
+def test_a_company_rate_listed_later_replaces_the_shared_one():
+	own = [*RATES, fp.ShippingRate("China", "China", 15, 2, 3)]
+	assert fp.lane_for(HANGZHOU, CHENGDU, own) == Lane(15, 2, 3)
+
+
+def test_pins_narrow_and_exclusions_remove():
+	candidates = ["WH-A", "WH-B", "WH-C"]
+	rules = [
+		fp.Restriction(fp.PIN, "WH-A", item_group="Cold Chain"),
+		fp.Restriction(fp.PIN, "WH-B", item_group="Cold Chain"),
+		fp.Restriction(fp.EXCLUDE, "WH-B", customer_group="Export"),
+		fp.Restriction(fp.EXCLUDE, "WH-C", channel="TMALL"),
+	]
+	cold = ("Frozen", "Cold Chain", "All Item Groups")
+	assert fp.allowed_warehouses(candidates, rules, cold, ("Retail",), None) == {"WH-A", "WH-B"}
+	assert fp.allowed_warehouses(candidates, rules, cold, ("Export",), None) == {"WH-A"}
+	assert fp.allowed_warehouses(candidates, rules, ("Dry",), ("Retail",), "TMALL") == {"WH-A", "WH-B"}
+	assert fp.allowed_warehouses(candidates, rules, ("Dry",), ("Retail",), None) is None
+
+
+def test_bad_input_is_reported_all_at_once():
+	problems = fp.input_problems(None, {"BOLT": 0.0, "NUT": 0.1}, [])
+	assert problems == [errors.AddressWithoutRegion(), errors.ItemWithoutWeight(item="BOLT")]
+	assert fp.input_problems("Ningbo", {"NUT": 0.1}, []) == [errors.NoShippingLane(region="Ningbo")]
+	assert fp.input_problems("Ningbo", {"NUT": 0.1}, ["WH-A"]) == []
+
+
+def test_rows_follow_the_allocation_and_keep_what_nobody_has():
+	problem = Problem(
+		lines=(Line("1", "BOLT", 10, 1.0), Line("2", "NUT", 4, 1.0)),
+		lanes={"WH-A": Lane(5, 1), "WH-B": Lane(5, 1)},
+		stock={("BOLT", "WH-A"): 6, ("BOLT", "WH-B"): 3, ("NUT", "WH-A"): 4},
+	)
+	rows = fp.planned_rows(["1", "2"], allocate(problem))
+	assert rows == [
+		fp.PlannedRow("1", "WH-A", 6, True),
+		fp.PlannedRow("1", "WH-B", 3, True),
+		fp.PlannedRow("1", None, 1, False),
+		fp.PlannedRow("2", "WH-A", 4, True),
+	]
+	assert sum(r.stock_qty for r in rows if r.line == "1") == 10  # nothing lost in the split
+
+
+def test_a_reservation_beyond_what_others_left_free_is_refused():
+	assert fp.reservation_problem("BOLT", "WH-A", 2, actual=10, reserved_by_others=8) is None
+	problem = fp.reservation_problem("BOLT", "WH-A", 2, actual=10, reserved_by_others=9)
+	assert problem == errors.CannotReserve(item="BOLT", warehouse="WH-A", wanted="2", free="1")
+	assert "only 1 are still free" in problem.render()
