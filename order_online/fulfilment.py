@@ -18,6 +18,7 @@ from order_online.errors import throw, throw_all
 from order_online.masters import tree_paths, tree_scope
 from order_online.regions import region_for_address
 from order_online.reservation import free_stock
+from order_online.settings import get_settings
 
 STRATEGY = {
 	"Cheapest": allocation.CHEAPEST,
@@ -293,3 +294,64 @@ def enable_stock_reservation() -> None:
 		return
 	frappe.db.set_single_value("Order Online Settings", "enabled_stock_reservation", 1)
 	frappe.msgprint(_("Stock reservation is now enabled in Stock Settings."), indicator="green", alert=True)
+
+
+# Delivery and invoicing per warehouse -------------------------------------------------------
+
+
+def make_delivery_notes(sales_order: str) -> list[str]:
+	"""One draft Delivery Note per warehouse for what is still to deliver (ERPNext's mapper, split)."""
+	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
+
+	mapped = make_delivery_note(sales_order)
+	by_warehouse: dict[str, list] = {}
+	for row in mapped.items:
+		by_warehouse.setdefault(row.warehouse, []).append(row)
+	names = []
+	for warehouse in sorted(by_warehouse):
+		note = frappe.copy_doc(mapped)
+		note.set("items", [])
+		for row in by_warehouse[warehouse]:
+			note.append("items", row.as_dict(no_default_fields=True))
+		note.set_warehouse = warehouse
+		note.run_method("set_missing_values")
+		note.run_method("calculate_taxes_and_totals")
+		note.insert()
+		names.append(note.name)
+	return names
+
+
+def invoice_delivery(doc, method=None) -> None:
+	"""Delivery Note submitted: its Sales Invoice, when the settings ask for one per delivery."""
+	if get_settings().enabled and get_settings().auto_invoice == "On Delivery":
+		from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
+
+		_submit_invoice(make_sales_invoice(doc.name), doc)
+
+
+def invoice_order(doc) -> None:
+	"""Sales Order released (approved, or no approval needed): a prepayment invoice, per settings."""
+	if get_settings().auto_invoice == "On Approval":
+		from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice
+
+		_submit_invoice(make_sales_invoice(doc.name), doc)
+
+
+def _submit_invoice(invoice, source) -> None:
+	"""Submit the invoice; if accounting refuses it, keep the source document and say why on it."""
+	if not invoice.get("items"):
+		return
+	frappe.db.savepoint("oo_auto_invoice")
+	try:
+		invoice.flags.ignore_permissions = True
+		invoice.insert()
+		invoice.submit()
+	except frappe.ValidationError as error:
+		frappe.db.rollback(save_point="oo_auto_invoice")
+		frappe.clear_last_message()
+		source.add_comment(
+			"Comment",
+			_("The automatic Sales Invoice could not be made: {0}").format(
+				frappe.utils.strip_html(str(error))
+			),
+		)

@@ -52,7 +52,7 @@ doc_events = {
 		"validate": _APPROVAL_GUARD,
 		"before_submit": _LOCK_BINS,
 		"before_cancel": _LOCK_BINS,
-		"on_submit": [_STOCK_MOVED["on_submit"], _SYNC_BINS],
+		"on_submit": [_STOCK_MOVED["on_submit"], _SYNC_BINS, "order_online.fulfilment.invoice_delivery"],
 		"on_cancel": [_STOCK_MOVED["on_cancel"], _SYNC_BINS],
 	},
 	"Stock Reconciliation": _STOCK_MOVED,

@@ -66,7 +66,8 @@ def on_submit(doc, method=None) -> None:
 	if not get_settings().enabled:
 		return
 	refresh_shortages(doc)
-	approval.request_approval(doc)
+	if not approval.request_approval(doc):
+		fulfilment.invoice_order(doc)
 
 
 def refresh_shortages(doc) -> None:

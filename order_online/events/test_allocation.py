@@ -3,6 +3,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from order_online.api.fulfilment import make_delivery_notes
 from order_online.reservation import check_reservation
 from order_online.tests.factories import (
 	TEST_PREFIX,
@@ -32,7 +33,9 @@ def bin_reserved(item, warehouse) -> float:
 class AllocationCase(FrappeTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		set_settings(enabled=1, allow_backorders=0, raise_shortage_alerts=0, reserve_while_pending=1)
+		set_settings(
+			enabled=1, allow_backorders=0, raise_shortage_alerts=0, reserve_while_pending=1, auto_invoice=""
+		)
 		frappe.db.delete("Order Approval Rule")
 		frappe.db.delete("Warehouse Allocation Rule")
 		frappe.db.delete("Warehouse Allocation Restriction")
@@ -178,3 +181,55 @@ class TestAllocationBadInput(AllocationCase):
 		self.assertIn("only 1 are still free", str(err.exception))
 		sre.reserved_qty = 1
 		check_reservation(sre)  # exactly what is free: allowed
+
+
+class TestDeliveryAndInvoices(AllocationCase):
+	def split_order(self):
+		make_allocation_rule()
+		item = make_item(
+			f"{TEST_PREFIX}-ALLOC-{self._testMethodName[-24:]}"
+		)  # the class shares one transaction
+		add_stock(item, self.net["near"], 6)
+		add_stock(item, self.net["far"], 10)
+		return item, self.order([(item, 10, 100)])
+
+	def test_one_delivery_note_per_warehouse_consumes_the_reservations(self):
+		item, so = self.split_order()
+		names = make_delivery_notes(so.name)
+		notes = [frappe.get_doc("Delivery Note", n) for n in names]
+		self.assertEqual(
+			sorted((n.items[0].warehouse, n.items[0].qty, len(n.items)) for n in notes),
+			[(self.net["near"], 6, 1), (self.net["far"], 4, 1)],
+		)
+		for note in notes:
+			note.submit()
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "per_delivered"), 100)
+		self.assertEqual(bin_reserved(item, self.net["near"]), 0)  # delivered: nothing held any more
+		self.assertEqual(bin_reserved(item, self.net["far"]), 0)
+
+	def test_invoice_follows_each_delivery_when_set(self):
+		set_settings(auto_invoice="On Delivery")
+		_item, so = self.split_order()
+		for name in make_delivery_notes(so.name):
+			frappe.get_doc("Delivery Note", name).submit()
+		invoices = frappe.get_all(
+			"Sales Invoice Item",
+			filters={"sales_order": so.name, "docstatus": 1},
+			fields=["parent", "qty"],
+		)
+		self.assertEqual(sorted(i.qty for i in invoices), [4, 6])
+		self.assertEqual(len({i.parent for i in invoices}), 2)
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "per_billed"), 100)
+
+	def test_prepayment_invoice_once_the_order_needs_no_approval(self):
+		set_settings(auto_invoice="On Approval")
+		_item, so = self.split_order()
+		billed = frappe.get_all(
+			"Sales Invoice Item", filters={"sales_order": so.name, "docstatus": 1}, pluck="qty"
+		)
+		self.assertEqual(sum(billed), 10)
+
+	def test_no_invoice_unless_asked(self):
+		set_settings(auto_invoice="")
+		_item, so = self.split_order()
+		self.assertFalse(frappe.get_all("Sales Invoice Item", filters={"sales_order": so.name}))
