@@ -24,6 +24,24 @@ frappe.ui.form.on("Sales Order", {
 	refresh(frm) {
 		if (frm.doc.docstatus === 0) order_online.refresh_availability(frm);
 		if (frm.doc.docstatus === 1 && frm.doc.approval_status === "Pending") order_online.approval_buttons(frm);
+		if (frm.doc.docstatus === 1 && frm.doc.status !== "On Hold" && flt(frm.doc.per_delivered) < 100) {
+			frm.add_custom_button(
+				__("Delivery Notes per Warehouse"),
+				() =>
+					frappe.call({
+						method: "order_online.api.fulfilment.make_delivery_notes",
+						args: { sales_order: frm.doc.name },
+						freeze: true,
+						callback: (r) =>
+							frappe.msgprint(
+								__("Draft Delivery Notes: {0}", [
+									(r.message || []).map((n) => frappe.utils.get_form_link("Delivery Note", n, true)).join(", "),
+								])
+							),
+					}),
+				__("Create")
+			);
+		}
 	},
 	set_warehouse(frm) {
 		order_online.refresh_availability(frm);
