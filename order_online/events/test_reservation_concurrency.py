@@ -19,6 +19,7 @@ from order_online.tests.factories import (
 	make_allocation_rule,
 	make_item,
 	make_sales_order,
+	remove_allocation_network,
 	set_settings,
 )
 
@@ -60,6 +61,7 @@ class TestNoOversellUnderConcurrency(FrappeTestCase):
 		frappe.db.delete("Stock Reservation Entry", {"item_code": ("like", f"{TEST_PREFIX}-RACE-%")})
 		frappe.db.delete("Warehouse Allocation Rule")
 		frappe.db.delete("Warehouse Allocation Restriction")
+		remove_allocation_network()
 		frappe.db.commit()
 
 	def prepare(self, item, warehouse, reserve_stock):

@@ -314,3 +314,21 @@ def make_allocation_rule(company: str | None = None, **values) -> str:
 		}
 	).insert(ignore_permissions=True)
 	return company
+
+
+def remove_allocation_network() -> None:
+	"""Undo what ``make_allocation_network`` committed (for tests that must commit)."""
+	like = ("like", f"{TEST_PREFIX} %")
+	for name in frappe.get_all("Shipping Rate", filters={"origin_region": like}, pluck="name"):
+		frappe.delete_doc("Shipping Rate", name, force=True, ignore_permissions=True)
+	for name in frappe.get_all("Warehouse", filters={"shipping_region": like}, pluck="name"):
+		frappe.db.set_value("Warehouse", name, "shipping_region", None)
+	for name in frappe.get_all("Address", filters={"shipping_region": like}, pluck="name"):
+		frappe.db.set_value("Address", name, "shipping_region", None)
+	for name in frappe.get_all("Sales Order", filters={"shipping_region": like}, pluck="name"):
+		frappe.db.set_value("Sales Order", name, "shipping_region", None, update_modified=False)
+	for name in frappe.get_all("Shipping Region", filters={"name": like}, order_by="lft desc", pluck="name"):
+		frappe.delete_doc("Shipping Region", name, force=True, ignore_permissions=True)
+	from order_online.regions import clear_region_cache
+
+	clear_region_cache()
