@@ -321,6 +321,71 @@ def make_delivery_notes(sales_order: str) -> list[str]:
 	return names
 
 
+def make_pick_lists(sales_order: str) -> list[str]:
+	"""One draft Pick List per warehouse, picking each row from the warehouse it was allocated and
+	reserved in (``pick_manually``: ERPNext would otherwise look for stock anywhere, around the
+	reservations)."""
+	so = frappe.get_doc("Sales Order", sales_order)
+	by_warehouse: dict[str, list] = {}
+	for row in so.items:
+		pending = flt(row.stock_qty) - max(
+			flt(row.picked_qty), flt(row.delivered_qty) * flt(row.conversion_factor)
+		)
+		if row.warehouse and pending > 0 and not row.delivered_by_supplier:
+			by_warehouse.setdefault(row.warehouse, []).append((row, pending))
+	names = []
+	for warehouse in sorted(by_warehouse):
+		pick = frappe.get_doc(
+			{
+				"doctype": "Pick List",
+				"company": so.company,
+				"customer": so.customer,
+				"purpose": "Delivery",
+				"parent_warehouse": None,
+				"pick_manually": 1,
+				"locations": [
+					{
+						"item_code": row.item_code,
+						"warehouse": warehouse,
+						"qty": pending / (flt(row.conversion_factor) or 1.0),
+						"stock_qty": pending,
+						"uom": row.uom,
+						"stock_uom": row.stock_uom,
+						"conversion_factor": row.conversion_factor,
+						"sales_order": so.name,
+						"sales_order_item": row.name,
+					}
+					for row, pending in by_warehouse[warehouse]
+				],
+			}
+		)
+		pick.insert()
+		names.append(pick.name)
+	return names
+
+
+def picks_from_reserved_warehouses(doc, method=None) -> None:
+	"""Pick List submit: ERPNext refuses any Pick List for an order with reserved stock (erpnext#41994),
+	because its own picking would look for stock around the reservations. A Pick List that picks every
+	row from the very warehouse the order's row is reserved in cannot take anyone else's stock, so for
+	it (and only it) that refusal is skipped; the reservations stay and its Delivery Note consumes them."""
+	if getattr(doc, "_action", None) != "submit" or doc.purpose != "Delivery":
+		return
+	rows = [loc for loc in doc.locations if loc.sales_order_item]
+	if not rows:
+		return
+	warehouses = dict(
+		frappe.get_all(
+			"Sales Order Item",
+			filters={"name": ("in", [loc.sales_order_item for loc in rows])},
+			fields=["name", "warehouse"],
+			as_list=True,
+		)
+	)
+	if all(loc.warehouse == warehouses.get(loc.sales_order_item) for loc in rows):
+		doc.validate_sales_order = lambda: None  # this document only; see the docstring
+
+
 def invoice_delivery(doc, method=None) -> None:
 	"""Delivery Note submitted: its Sales Invoice, when the settings ask for one per delivery."""
 	if get_settings().enabled and get_settings().auto_invoice == "On Delivery":

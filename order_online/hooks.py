@@ -35,7 +35,12 @@ doc_events = {
 		"on_cancel": "order_online.events.sales_order.on_cancel",
 		"on_update_after_submit": "order_online.approval.recheck_after_update",
 	},
-	"Pick List": {"validate": _APPROVAL_GUARD, "before_submit": _LOCK_BINS, "before_cancel": _LOCK_BINS},
+	"Pick List": {
+		"before_validate": "order_online.fulfilment.picks_from_reserved_warehouses",
+		"validate": _APPROVAL_GUARD,
+		"before_submit": _LOCK_BINS,
+		"before_cancel": _LOCK_BINS,
+	},
 	"Stock Reservation Entry": {
 		"before_submit": "order_online.reservation.check_reservation",
 		"before_update_after_submit": "order_online.reservation.check_reservation",

@@ -3,7 +3,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from order_online.api.fulfilment import make_delivery_notes
+from order_online.api.fulfilment import make_delivery_notes, make_pick_lists
 from order_online.reservation import check_reservation
 from order_online.tests.factories import (
 	TEST_PREFIX,
@@ -233,3 +233,39 @@ class TestDeliveryAndInvoices(AllocationCase):
 		set_settings(auto_invoice="")
 		_item, so = self.split_order()
 		self.assertFalse(frappe.get_all("Sales Invoice Item", filters={"sales_order": so.name}))
+
+
+class TestPicking(AllocationCase):
+	def test_pick_lists_per_warehouse_then_delivery_consumes_the_reservations(self):
+		from erpnext.stock.doctype.pick_list.pick_list import create_delivery_note
+
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-PICK")
+		add_stock(item, self.net["near"], 6)
+		add_stock(item, self.net["far"], 10)
+		so = self.order([(item, 10, 100)])
+		picks = [frappe.get_doc("Pick List", n) for n in make_pick_lists(so.name)]
+		self.assertEqual(
+			sorted((p.locations[0].warehouse, p.locations[0].stock_qty) for p in picks),
+			[(self.net["near"], 6), (self.net["far"], 4)],
+		)
+		for pick in picks:
+			pick.submit()  # ERPNext alone refuses: the order has reserved stock
+			note = create_delivery_note(pick.name)  # ERPNext saves it
+			note.submit()
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "per_delivered"), 100)
+		self.assertEqual(bin_reserved(item, self.net["near"]), 0)
+		self.assertEqual(bin_reserved(item, self.net["far"]), 0)
+
+	def test_a_pick_list_from_another_warehouse_is_still_refused(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-PICK2")
+		add_stock(item, self.net["near"], 6)
+		add_stock(item, self.net["far"], 10)
+		so = self.order([(item, 3, 100)])  # all from the near warehouse, reserved there
+		pick = frappe.get_doc("Pick List", make_pick_lists(so.name)[0])
+		pick.locations[0].warehouse = self.net["far"]  # someone picks elsewhere: other orders' stock
+		pick.save()
+		with self.assertRaises(frappe.ValidationError) as err:
+			pick.submit()
+		self.assertIn("reserved stock", str(err.exception))

@@ -25,22 +25,8 @@ frappe.ui.form.on("Sales Order", {
 		if (frm.doc.docstatus === 0) order_online.refresh_availability(frm);
 		if (frm.doc.docstatus === 1 && frm.doc.approval_status === "Pending") order_online.approval_buttons(frm);
 		if (frm.doc.docstatus === 1 && frm.doc.status !== "On Hold" && flt(frm.doc.per_delivered) < 100) {
-			frm.add_custom_button(
-				__("Delivery Notes per Warehouse"),
-				() =>
-					frappe.call({
-						method: "order_online.api.fulfilment.make_delivery_notes",
-						args: { sales_order: frm.doc.name },
-						freeze: true,
-						callback: (r) =>
-							frappe.msgprint(
-								__("Draft Delivery Notes: {0}", [
-									(r.message || []).map((n) => frappe.utils.get_form_link("Delivery Note", n, true)).join(", "),
-								])
-							),
-					}),
-				__("Create")
-			);
+			order_online.per_warehouse_button(frm, __("Pick Lists per Warehouse"), "make_pick_lists", "Pick List");
+			order_online.per_warehouse_button(frm, __("Delivery Notes per Warehouse"), "make_delivery_notes", "Delivery Note");
 		}
 	},
 	set_warehouse(frm) {
@@ -58,6 +44,25 @@ frappe.ui.form.on("Sales Order Item", {
 });
 
 frappe.provide("order_online");
+
+// Create > one draft document per warehouse the order ships from.
+order_online.per_warehouse_button = (frm, label, method, doctype) =>
+	frm.add_custom_button(
+		label,
+		() =>
+			frappe.call({
+				method: `order_online.api.fulfilment.${method}`,
+				args: { sales_order: frm.doc.name },
+				freeze: true,
+				callback: (r) =>
+					frappe.msgprint(
+						__("Drafts made: {0}", [
+							(r.message || []).map((n) => frappe.utils.get_form_link(doctype, n, true)).join(", "),
+						])
+					),
+			}),
+		__("Create")
+	);
 
 order_online.refresh_availability = frappe.utils.debounce((frm) => {
 	const lines = (frm.doc.items || []).filter((d) => d.item_code);
