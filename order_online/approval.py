@@ -15,7 +15,7 @@ from frappe.utils import flt, getdate, now_datetime, nowdate
 
 from order_online.domain import approval as domain
 from order_online.errors import throw
-from order_online.fulfilment import invoice_order
+from order_online.fulfilment import order_released
 from order_online.masters import customer_credit, tree_scope
 from order_online.settings import get_settings
 from order_online.users import users_with_roles
@@ -319,7 +319,7 @@ def release_hold(doc) -> None:
 	if doc.get("reserve_stock") and not get_settings().reserve_while_pending:
 		doc.create_stock_reservation_entries(notify=False)  # what is free now; the rest is short
 	doc.notify_update()
-	invoice_order(doc)
+	order_released(doc)
 
 
 def reject(doc, reason: str) -> None:

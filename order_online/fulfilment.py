@@ -394,29 +394,59 @@ def invoice_delivery(doc, method=None) -> None:
 		_submit_invoice(make_sales_invoice(doc.name), doc)
 
 
+def order_released(doc) -> None:
+	"""Sales Order approved, or submitted without needing approval: what finance makes follows it."""
+	record_prepayment(doc)
+	invoice_order(doc)
+
+
 def invoice_order(doc) -> None:
-	"""Sales Order released (approved, or no approval needed): a prepayment invoice, per settings."""
+	"""A prepayment invoice for the whole order, per settings."""
 	if get_settings().auto_invoice == "On Approval":
 		from erpnext.selling.doctype.sales_order.sales_order import make_sales_invoice
 
 		_submit_invoice(make_sales_invoice(doc.name), doc)
 
 
-def _submit_invoice(invoice, source) -> None:
-	"""Submit the invoice; if accounting refuses it, keep the source document and say why on it."""
-	if not invoice.get("items"):
+def record_prepayment(doc) -> None:
+	"""Sales Order released from a channel that collected the money: its Payment Entry (an advance)."""
+	channel = doc.get("order_channel") and frappe.get_cached_doc("Order Channel", doc.order_channel)
+	if not channel or not channel.prepaid or flt(doc.advance_paid) >= flt(doc.grand_total):
 		return
-	frappe.db.savepoint("oo_auto_invoice")
-	try:
-		invoice.flags.ignore_permissions = True
-		invoice.insert()
-		invoice.submit()
-	except frappe.ValidationError as error:
-		frappe.db.rollback(save_point="oo_auto_invoice")
-		frappe.clear_last_message()
-		source.add_comment(
-			"Comment",
-			_("The automatic Sales Invoice could not be made: {0}").format(
-				frappe.utils.strip_html(str(error))
-			),
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	def build():
+		entry = get_payment_entry("Sales Order", doc.name, ignore_permissions=True)
+		entry.mode_of_payment = channel.mode_of_payment
+		account = frappe.db.get_value(
+			"Mode of Payment Account",
+			{"parent": channel.mode_of_payment, "company": doc.company},
+			"default_account",
 		)
+		if account:
+			entry.paid_to = account
+		entry.reference_no = doc.po_no or doc.name
+		entry.reference_date = doc.transaction_date
+		return entry
+
+	_submit_follow_up(build, doc, _("The channel's Payment Entry could not be made: {0}"))
+
+
+def _submit_invoice(invoice, source) -> None:
+	if invoice.get("items"):
+		_submit_follow_up(lambda: invoice, source, _("The automatic Sales Invoice could not be made: {0}"))
+
+
+def _submit_follow_up(build, source, failure: str) -> None:
+	"""Submit a document that follows ``source``; if accounting refuses it, ``source`` stands and the
+	reason is commented on it (a savepoint keeps the half-made document out)."""
+	frappe.db.savepoint("oo_follow_up")
+	try:
+		follow_up = build()
+		follow_up.flags.ignore_permissions = True
+		follow_up.insert()
+		follow_up.submit()
+	except frappe.ValidationError as error:
+		frappe.db.rollback(save_point="oo_follow_up")
+		frappe.clear_last_message()
+		source.add_comment("Comment", failure.format(frappe.utils.strip_html(str(error))))

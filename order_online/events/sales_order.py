@@ -67,7 +67,7 @@ def on_submit(doc, method=None) -> None:
 		return
 	refresh_shortages(doc)
 	if not approval.request_approval(doc):
-		fulfilment.invoice_order(doc)
+		fulfilment.order_released(doc)
 
 
 def refresh_shortages(doc) -> None:

@@ -10,6 +10,7 @@ from order_online.tests.factories import (
 	add_stock,
 	make_allocation_network,
 	make_allocation_rule,
+	make_channel,
 	make_item,
 	make_sales_order,
 	set_settings,
@@ -269,3 +270,38 @@ class TestPicking(AllocationCase):
 		with self.assertRaises(frappe.ValidationError) as err:
 			pick.submit()
 		self.assertIn("reserved stock", str(err.exception))
+
+
+class TestChannelPrepayment(AllocationCase):
+	def prepaid_channel(self):
+		company = self.net["company"]
+		cash = frappe.get_cached_value("Company", company, "default_cash_account")
+		mode = frappe.get_doc("Mode of Payment", "Cash")
+		if not any(a.company == company for a in mode.accounts):
+			mode.append("accounts", {"company": company, "default_account": cash})
+			mode.save(ignore_permissions=True)
+		channel = make_channel(f"{TEST_PREFIX} Marketplace", "MKT", "Marketplace")
+		frappe.db.set_value("Order Channel", channel, {"prepaid": 1, "mode_of_payment": "Cash"})
+		frappe.clear_document_cache("Order Channel", channel)
+		return channel
+
+	def test_prepaid_channel_order_gets_its_payment_entry(self):
+		channel = self.prepaid_channel()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-PREPAID")
+		add_stock(item, self.net["far"], 5)
+		so = self.order([(item, 2, 150)], order_channel=channel, po_no="MKT-778812")
+		payments = frappe.get_all(
+			"Payment Entry Reference",
+			filters={"reference_name": so.name, "docstatus": 1},
+			fields=["parent", "allocated_amount"],
+		)
+		self.assertEqual([p.allocated_amount for p in payments], [300])
+		entry = frappe.get_doc("Payment Entry", payments[0].parent)
+		self.assertEqual((entry.mode_of_payment, entry.reference_no), ("Cash", "MKT-778812"))
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "advance_paid"), 300)
+
+	def test_other_channels_get_no_payment_entry(self):
+		item = make_item(f"{TEST_PREFIX}-ALLOC-UNPAID")
+		add_stock(item, self.net["far"], 5)
+		so = self.order([(item, 2, 150)])
+		self.assertFalse(frappe.get_all("Payment Entry Reference", filters={"reference_name": so.name}))
