@@ -305,3 +305,60 @@ class TestChannelPrepayment(AllocationCase):
 		add_stock(item, self.net["far"], 5)
 		so = self.order([(item, 2, 150)])
 		self.assertFalse(frappe.get_all("Payment Entry Reference", filters={"reference_name": so.name}))
+
+
+class TestAfterSubmit(AllocationCase):
+	def split_order(self, qty=10):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-{self._testMethodName[-24:]}")
+		add_stock(item, self.net["near"], 6)
+		add_stock(item, self.net["far"], 10)
+		return item, self.order([(item, qty, 100)])
+
+	def test_update_items_keeps_reservations_in_step_with_the_rows(self):
+		from erpnext.controllers.accounts_controller import update_child_qty_rate
+
+		item, so = self.split_order()
+		so.reload()
+		rows = [
+			{
+				"docname": d.name,
+				"item_code": d.item_code,
+				"qty": d.qty + (1 if d.warehouse == self.net["far"] else 0),
+				"rate": d.rate,
+			}
+			for d in so.items
+		]
+		update_child_qty_rate("Sales Order", frappe.as_json(rows), so.name)
+		self.assertEqual(reservations(so.name), [(item, self.net["near"], 6), (item, self.net["far"], 5)])
+		self.assertEqual(bin_reserved(item, self.net["far"]), 5)
+
+	def test_amended_order_is_allocated_and_reserved_again(self):
+		item, so = self.split_order()
+		so.reload()
+		so.cancel()
+		self.assertEqual(bin_reserved(item, self.net["near"]), 0)
+		amended = frappe.copy_doc(so)
+		amended.amended_from = so.name
+		amended.docstatus = 0
+		amended.items = amended.items[:1]  # back to one line of 10, as it was entered
+		amended.items[0].qty = 10
+		amended.items[0].warehouse = self.net["far"]
+		amended.insert()
+		amended.submit()
+		self.assertEqual(
+			reservations(amended.name), [(item, self.net["near"], 6), (item, self.net["far"], 4)]
+		)
+
+	def test_address_without_region_is_refused_before_anything_is_reserved(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-NOREGION")
+		add_stock(item, self.net["near"], 5)
+		so = self.order([(item, 1, 100)], submit=False)
+		frappe.db.set_value("Address", self.net["address"], "shipping_region", None)
+		so.shipping_region = None
+		so.customer_address = so.shipping_address_name = None
+		with self.assertRaises(frappe.ValidationError) as err:
+			so.submit()
+		self.assertIn("no Shipping Region", str(err.exception))
+		self.assertEqual(reservations(so.name), [])
