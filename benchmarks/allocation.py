@@ -1,6 +1,6 @@
 """Allocation benchmark (no site needed): the exact allocator against a greedy rule.
 
-    python -m benchmarks.allocation [--orders 300] [--seed 7]
+    python -m benchmarks.allocation [--orders 300] [--seed 7] [--compare-milp]
 
 Orders are generated from a fixed seed:
 - a network of 20 warehouses; for each order, fixed cost per parcel uniform in [8, 20], cost per kg
@@ -18,6 +18,9 @@ The last line: ``RESULT alloc_p95_ms=<p95 over all orders> alloc_p95_50x20_ms=<p
 line orders> alloc_cost_vs_greedy=<total cost ratio> alloc_parcels_vs_greedy=<parcels ratio>
 optimal_checked=<k>/<k>`` where the last checks the allocator against brute force on small
 instances from the same seed. Targets: p95 <= 10 ms for 50 lines x 20 warehouses; cost below greedy.
+
+``--compare-milp`` also times the MILP on the same orders (the allocator's fallback, and its solver
+before the branch and bound) and checks that both reach the same cost on every order.
 """
 
 import argparse
@@ -26,7 +29,15 @@ import statistics
 import time
 from collections import defaultdict
 
-from order_online.domain.allocation import Lane, Line, Problem, allocate, best_single_warehouse, evaluate
+from order_online.domain.allocation import (
+	Lane,
+	Line,
+	Problem,
+	_milp_shipments,
+	allocate,
+	best_single_warehouse,
+	evaluate,
+)
 
 WAREHOUSES = [f"WH{i:02d}" for i in range(20)]
 SPLIT_PENALTY = 5.0
@@ -103,11 +114,25 @@ def check_optimal(rng: random.Random, count: int) -> int:
 	return ok
 
 
+def compare_milp(orders: list[Problem], times: list[float]) -> None:
+	milp_times, differ = [], 0
+	for problem in orders:
+		start = time.perf_counter()
+		milp = evaluate(problem, _milp_shipments(problem))
+		milp_times.append((time.perf_counter() - start) * 1000)
+		differ += abs(milp.cost - allocate(problem).cost) > 1e-6 * max(1.0, milp.cost)
+	print(
+		f"milp: median={statistics.median(milp_times):.2f}ms p95={p95(milp_times):.2f}ms "
+		f"(allocator p95={p95(times):.2f}ms); orders where the costs differ: {differ}"
+	)
+
+
 def main() -> None:
 	parser = argparse.ArgumentParser()
 	parser.add_argument("--orders", type=int, default=300)
 	parser.add_argument("--seed", type=int, default=7)
 	parser.add_argument("--optimal-checks", type=int, default=30)
+	parser.add_argument("--compare-milp", action="store_true")
 	args = parser.parse_args()
 	rng = random.Random(args.seed)
 	orders = [make_order(rng) for _ in range(args.orders)]
@@ -137,6 +162,8 @@ def main() -> None:
 	print(
 		f"total cost app={cost['app']:.2f} greedy={cost['greedy']:.2f}; parcels app={parcels['app']} greedy={parcels['greedy']}"
 	)
+	if args.compare_milp:
+		compare_milp(orders, times)
 	print(
 		f"RESULT alloc_p95_ms={p95(times):.2f} alloc_p95_50x20_ms={p95(times_50):.2f} "
 		f"alloc_cost_vs_greedy={cost['app'] / cost['greedy']:.3f} "
