@@ -3,6 +3,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from order_online.api.approval import approve, reject
 from order_online.api.fulfilment import make_delivery_notes, make_pick_lists
 from order_online.reservation import check_reservation
 from order_online.tests.factories import (
@@ -10,6 +11,7 @@ from order_online.tests.factories import (
 	add_stock,
 	make_allocation_network,
 	make_allocation_rule,
+	make_approval_rule,
 	make_channel,
 	make_item,
 	make_sales_order,
@@ -362,3 +364,42 @@ class TestAfterSubmit(AllocationCase):
 			so.submit()
 		self.assertIn("no Shipping Region", str(err.exception))
 		self.assertEqual(reservations(so.name), [])
+
+
+class TestStockWhileApprovalIsPending(AllocationCase):
+	def setUp(self):
+		super().setUp()
+		frappe.db.delete("Order Approval Level")
+		from order_online.approval import clear_rule_cache
+
+		clear_rule_cache()
+		make_approval_rule(
+			"_OO Hold big orders", [(1, "Sales Manager", None)], min_amount=500, allow_self_approval=1
+		)
+		make_allocation_rule()
+
+	def tearDown(self):
+		from order_online.approval import clear_rule_cache
+
+		clear_rule_cache()
+
+	def held_order(self):
+		item = make_item(f"{TEST_PREFIX}-ALLOC-{self._testMethodName[-24:]}")
+		add_stock(item, self.net["near"], 10)
+		so = self.order([(item, 6, 100)])
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "approval_status"), "Pending")
+		return item, so
+
+	def test_a_pending_order_keeps_its_stock_and_rejection_releases_it(self):
+		item, so = self.held_order()
+		self.assertEqual(reservations(so.name), [(item, self.net["near"], 6)])
+		reject(so.name, "Too big")
+		self.assertEqual(reservations(so.name), [])
+		self.assertEqual(bin_reserved(item, self.net["near"]), 0)
+
+	def test_without_holding_stock_it_is_released_on_hold_and_reserved_on_approval(self):
+		set_settings(reserve_while_pending=0)
+		item, so = self.held_order()
+		self.assertEqual(reservations(so.name), [])
+		approve([so.name])
+		self.assertEqual(reservations(so.name), [(item, self.net["near"], 6)])
