@@ -296,6 +296,19 @@ def enable_stock_reservation() -> None:
 	frappe.msgprint(_("Stock reservation is now enabled in Stock Settings."), indicator="green", alert=True)
 
 
+def follow_status_change(sales_order: str, status: str) -> None:
+	"""Close releases the order's reservations (ERPNext keeps them, holding stock nobody will ship);
+	re-opening a closed order reserves again what is free."""
+	so = frappe.get_doc("Sales Order", sales_order)
+	if status == "Closed":
+		from order_online.reservation import lock_rows_of
+
+		lock_rows_of(so)
+		so.cancel_stock_reservation_entries(notify=False)
+	elif status == "Draft" and so.get("reserve_stock") and so.approval_status != "Pending":
+		so.create_stock_reservation_entries(notify=False)
+
+
 # Delivery and invoicing per warehouse -------------------------------------------------------
 
 

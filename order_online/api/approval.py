@@ -2,7 +2,7 @@
 
 import frappe
 
-from order_online import approval
+from order_online import approval, fulfilment
 
 
 def _order(name: str):
@@ -33,3 +33,4 @@ def update_status(status: str, name: str) -> None:
 
 	approval.refuse_release_while_pending(status, name)
 	erpnext_update_status(status, name)
+	fulfilment.follow_status_change(name, status)

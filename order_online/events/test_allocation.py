@@ -3,7 +3,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from order_online.api.approval import approve, reject
+from order_online.api.approval import approve, reject, update_status
 from order_online.api.fulfilment import make_delivery_notes, make_pick_lists
 from order_online.reservation import check_reservation
 from order_online.tests.factories import (
@@ -403,3 +403,16 @@ class TestStockWhileApprovalIsPending(AllocationCase):
 		self.assertEqual(reservations(so.name), [])
 		approve([so.name])
 		self.assertEqual(reservations(so.name), [(item, self.net["near"], 6)])
+
+
+class TestCloseReleases(AllocationCase):
+	def test_closing_releases_and_reopening_reserves_again(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-CLOSE")
+		add_stock(item, self.net["near"], 10)
+		so = self.order([(item, 4, 100)])
+		update_status("Closed", so.name)
+		self.assertEqual(reservations(so.name), [])
+		self.assertEqual(bin_reserved(item, self.net["near"]), 0)
+		update_status("Draft", so.name)  # ERPNext's Re-open
+		self.assertEqual(reservations(so.name), [(item, self.net["near"], 4)])
