@@ -57,7 +57,13 @@ doc_events = {
 		"validate": _APPROVAL_GUARD,
 		"before_submit": _LOCK_BINS,
 		"before_cancel": _LOCK_BINS,
-		"on_submit": [_STOCK_MOVED["on_submit"], _SYNC_BINS, "order_online.fulfilment.invoice_delivery"],
+		"on_submit": [
+			_STOCK_MOVED["on_submit"],
+			_SYNC_BINS,
+			"order_online.fulfilment.invoice_delivery",
+			"order_online.tracking.start_for_delivery_note",
+		],
+		"on_update_after_submit": "order_online.tracking.start_for_delivery_note",
 		"on_cancel": [_STOCK_MOVED["on_cancel"], _SYNC_BINS],
 	},
 	"Stock Reconciliation": _STOCK_MOVED,
@@ -65,7 +71,7 @@ doc_events = {
 	"Sales Invoice": {**_STOCK_MOVED, "validate": _APPROVAL_GUARD},
 }
 
-doctype_js = {"Sales Order": "public/js/sales_order.js"}
+doctype_js = {"Sales Order": "public/js/sales_order.js", "Integration Log": "public/js/integration_log.js"}
 doctype_list_js = {"Sales Order": "public/js/sales_order_list.js"}
 
 override_whitelisted_methods = {
@@ -80,6 +86,8 @@ naming_series_variables = {
 }
 
 scheduler_events = {
+	# tracking: due waybills only (push first; polling within each account's rate limit)
+	"cron": {"*/10 * * * *": ["order_online.tracking.poll_due"]},
 	"hourly_long": ["order_online.shortage.refresh_open_alerts"],
 	"hourly": ["order_online.approval.escalate_overdue_approvals"],
 }

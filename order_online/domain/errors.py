@@ -7,6 +7,7 @@ reads it in their own language, and tier-1 tests render it with any translator t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -333,3 +334,77 @@ def all_error_types() -> list[type[DomainError]]:
 		seen.append(cls)
 		stack.extend(cls.__subclasses__())
 	return seen
+
+
+# Tracking -----------------------------------------------------------------------------------
+
+
+class CarrierError(DomainError):
+	"""A carrier service (Kuaidi100, AfterShip, a webhook carrier) refused or failed a request."""
+
+	key = "carrier.error"
+	template = "The carrier service {provider} refused the request: {detail}"
+
+
+class RateLimited(CarrierError):
+	key = "carrier.rate_limited"
+	template = "The carrier service {provider} asks to slow down; tracking goes on in {seconds} seconds."
+
+	def __init__(self, *, provider: str, retry_after: float) -> None:
+		# Seconds to wait before the next request, from the provider's Retry-After / X-RateLimit-Reset.
+		self.retry_after = max(0.0, float(retry_after))
+		super().__init__(provider=provider, seconds=math.ceil(self.retry_after), retry_after=self.retry_after)
+
+
+class TemporaryCarrierError(CarrierError):
+	"""Worth trying again later: a 5xx, a timeout, a refused connection, an unreadable answer."""
+
+	key = "carrier.temporary"
+	template = (
+		"The carrier service {provider} is not answering properly ({detail}); it will be tried again later."
+	)
+
+
+class UnknownTrackingNumber(CarrierError):
+	key = "carrier.unknown_number"
+	template = "The carrier service {provider} has no tracking information for waybill {tracking_number}."
+
+
+class SignatureRejected(CarrierError):
+	key = "carrier.signature_rejected"
+	template = "A tracking update claiming to come from {provider} was refused: {reason}."
+	translated_params = ("reason",)
+
+
+class MalformedPush(CarrierError):
+	key = "carrier.malformed_push"
+	template = "A tracking update from {provider} could not be read: {detail}"
+
+
+class PushOnlyCarrier(CarrierError):
+	key = "carrier.push_only"
+	template = "{provider} only sends tracking updates by webhook; it cannot be asked for them."
+
+
+class CarrierNotConfigured(CarrierError):
+	key = "carrier.not_configured"
+	template = "The {provider} carrier account needs its {setting}."
+	translated_params = ("setting",)
+
+
+class UnknownCarrierProvider(CarrierError):
+	key = "carrier.unknown_provider"
+	template = "There is no carrier integration called {provider}."
+
+
+# Reasons given as the {reason} of SignatureRejected, and settings named by CarrierNotConfigured.
+SIGNATURE_MISSING = "the signature is missing"
+SIGNATURE_WRONG = "the signature does not match"
+SIGNATURE_STALE = "the timestamp is missing or too far from now"
+SIGNATURE_NO_SECRET = "no secret is set to check it"
+SIGNATURE_PROBLEMS = (SIGNATURE_MISSING, SIGNATURE_WRONG, SIGNATURE_STALE, SIGNATURE_NO_SECRET)
+SETTING_API_KEY = "API Key"
+SETTING_CUSTOMER = "Customer ID"
+SETTING_CALLBACK_URL = "Callback URL"
+SETTING_SECRET = "Callback Secret"
+CARRIER_SETTINGS = (SETTING_API_KEY, SETTING_CUSTOMER, SETTING_CALLBACK_URL, SETTING_SECRET)

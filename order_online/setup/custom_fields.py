@@ -142,6 +142,67 @@ _ALLOCATION = [
 ]
 
 
+# Tracking: what the warehouse enters on the Delivery Note (also after submit), and what the app shows.
+_TRACKING_STATUS = "\nInfo Received\nPicked Up\nIn Transit\nOut for Delivery\nDelivered\nException\nReturned"
+_DELIVERY_TRACKING: list[dict] = [
+	{
+		"fieldname": "tracking_section",
+		"label": "Shipment Tracking",
+		"fieldtype": "Section Break",
+		"collapsible": 1,
+	},
+	{
+		"fieldname": "carrier_account",
+		"label": "Carrier Account",
+		"fieldtype": "Link",
+		"options": "Carrier Account",
+		"allow_on_submit": 1,
+	},
+	{
+		"fieldname": "carrier_code",
+		"label": "Carrier Code",
+		"fieldtype": "Data",
+		"allow_on_submit": 1,
+		"description": "The provider's code of the carrier; empty: the account's default.",
+	},
+	{
+		"fieldname": "tracking_number",
+		"label": "Tracking Number",
+		"fieldtype": "Data",
+		"allow_on_submit": 1,
+		"no_copy": 1,
+		"description": "Entering it on a submitted Delivery Note starts tracking.",
+	},
+	{"fieldname": "tracking_column_break", "fieldtype": "Column Break"},
+	*[
+		dict(df, read_only=1, no_copy=1, allow_on_submit=1)
+		for df in (
+			{
+				"fieldname": "tracking_status",
+				"label": "Tracking Status",
+				"fieldtype": "Select",
+				"options": _TRACKING_STATUS,
+				"in_standard_filter": 1,
+			},
+			{"fieldname": "tracking_eta", "label": "Expected Delivery", "fieldtype": "Datetime"},
+		)
+	],
+]
+_ORDER_TRACKING: list[dict] = [
+	dict(df, read_only=1, no_copy=1, allow_on_submit=1, print_hide=1)
+	for df in (
+		{
+			"fieldname": "tracking_status",
+			"label": "Tracking Status",
+			"fieldtype": "Select",
+			"options": _TRACKING_STATUS,
+			"in_standard_filter": 1,
+		},
+		{"fieldname": "tracking_eta", "label": "Expected Delivery", "fieldtype": "Datetime"},
+	)
+]
+
+
 def _placed(fields: list[dict], after: str) -> list[dict]:
 	"""Chain ``fields`` one after another, the first after ``after``."""
 	out = []
@@ -178,6 +239,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 		*_placed(_ORDER_PACKAGING, "net_total"),
 		*_placed(_APPROVAL, "billing_status"),
 		*_placed(_ALLOCATION, "approval_requirement"),
+		*_placed(_ORDER_TRACKING, "delivery_status"),
 	],
 	"Sales Order Item": [
 		*_placed(_LINE_SPEC, "item_name"),
@@ -197,7 +259,10 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 		*_placed(_LINE_SPEC, "item_name"),
 		*_placed(_LINE_PACKAGING, "material_request_item"),
 	],
-	"Delivery Note": _placed(_ORDER_PACKAGING, "set_target_warehouse"),
+	"Delivery Note": [
+		*_placed(_ORDER_PACKAGING, "set_target_warehouse"),
+		*_placed(_DELIVERY_TRACKING, "lr_date"),
+	],
 	"Delivery Note Item": [
 		*_placed(_LINE_SPEC, "item_name"),
 		*_placed(_LINE_PACKAGING, "page_break"),

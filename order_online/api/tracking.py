@@ -1,0 +1,46 @@
+"""Carrier callbacks and tracking actions."""
+
+import frappe
+from werkzeug.wrappers import Response
+
+from order_online import tracking
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def push(account: str) -> Response:
+	"""The URL a carrier account gives its provider. The adapter checks the signature (a missing one is
+	a rejection) before anything is read; the reply is what the provider expects."""
+	request = frappe.request
+	status, content_type, body = tracking.handle_push(
+		account, dict(request.headers), request.get_data(cache=True), request.form.to_dict()
+	)
+	frappe.db.commit()  # the log row stays, whatever the reply
+	return Response(body, status=status, content_type=content_type)
+
+
+@frappe.whitelist()
+def track_delivery_note(delivery_note: str) -> str | None:
+	"""Start tracking a submitted Delivery Note by hand (after its tracking number was entered)."""
+	doc = frappe.get_doc("Delivery Note", delivery_note)
+	doc.check_permission("write")
+	tracking.start_for_delivery_note(doc)
+	return frappe.db.get_value("Shipment Tracking", {"delivery_note": delivery_note})
+
+
+@frappe.whitelist()
+def refresh(name: str) -> str:
+	"""Poll one waybill now (the Refresh button)."""
+	doc = frappe.get_doc("Shipment Tracking", name)
+	doc.check_permission("write")
+	tracking.poll_one(doc)
+	return frappe.db.get_value("Shipment Tracking", name, "status")
+
+
+@frappe.whitelist()
+def retry(log: str) -> str:
+	"""Retry a failed call from its Integration Log (queries and subscriptions; a provider re-sends
+	refused pushes itself)."""
+	entry = frappe.get_doc("Integration Log", log)
+	entry.check_permission("read")
+	frappe.has_permission("Shipment Tracking", "write", throw=True)
+	return tracking.retry_call(entry)

@@ -1,0 +1,134 @@
+"""Tracking on a real site: Delivery Note → Shipment Tracking → polling a carrier (a local fake that
+speaks Kuaidi100's protocol) → events and status on the order; failures logged and retried."""
+
+import frappe
+from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_to_date, get_datetime, now_datetime
+
+from order_online.api.tracking import retry
+from order_online.tests.carrier_servers import Kuaidi100Server, kuaidi100_result, kuaidi100_row
+from order_online.tests.factories import (
+	TEST_PREFIX,
+	add_stock,
+	get_company,
+	get_warehouse,
+	make_item,
+	make_sales_order,
+	set_settings,
+)
+from order_online.tracking import poll_one
+
+KEY, CUSTOMER = "KEY-1", "CUSTOMER-1"
+ACCOUNT = f"{TEST_PREFIX} Kuaidi100 Poll"
+
+
+class TestTrackingByPolling(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.server = Kuaidi100Server(customer=CUSTOMER, key=KEY).start()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.server.stop()
+		super().tearDownClass()
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0, auto_invoice="")
+		frappe.db.delete("Order Approval Rule")
+		frappe.db.delete("Warehouse Allocation Rule")
+		if not frappe.db.exists("Carrier Account", ACCOUNT):
+			frappe.get_doc(
+				{
+					"doctype": "Carrier Account",
+					"account_name": ACCOUNT,
+					"provider": "Kuaidi100",
+					"base_url": self.server.url,
+					"default_carrier_code": "shunfeng",
+					"api_key": KEY,
+					"customer_id": CUSTOMER,
+					"webhook_secret": "salt",
+					"use_push": 0,
+					"rate_limit_per_s": 50,
+				}
+			).insert()
+
+	def shipped(self, number):
+		item = make_item(f"{TEST_PREFIX}-TRACK-POLL")
+		add_stock(item, get_warehouse(get_company()), 5)
+		so = make_sales_order(items=[(item, 1, 100)], submit=True)
+		note = make_delivery_note(so.name)
+		note.insert()
+		note.submit()
+		note.carrier_account, note.tracking_number = ACCOUNT, number  # entered after submit
+		note.save()
+		name = frappe.db.get_value("Shipment Tracking", {"delivery_note": note.name})
+		self.assertTrue(name, "entering a tracking number on a submitted Delivery Note starts tracking")
+		return so, note, frappe.get_doc("Shipment Tracking", name)
+
+	def test_poll_brings_events_and_status_to_the_order(self):
+		number = "SF100000001"
+		self.server.waybills[number] = kuaidi100_result(
+			number,
+			"shunfeng",
+			"0",
+			[
+				kuaidi100_row("2026-11-27 08:00:00", "快件到达深圳转运中心", "在途", "0", "深圳"),
+				kuaidi100_row("2026-11-26 18:00:00", "顺丰速运已收取快件", "揽收", "1", "广州"),
+			],
+		)
+		so, note, tracking = self.shipped(number)
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "tracking_status"), "Info Received")
+		poll_one(tracking)
+		tracking.reload()
+		self.assertEqual((tracking.status, len(tracking.events)), ("In Transit", 2))
+		self.assertEqual(tracking.last_event, "快件到达深圳转运中心")
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "tracking_status"), "In Transit")
+		self.assertEqual(frappe.db.get_value("Delivery Note", note.name, "tracking_status"), "In Transit")
+		self.assertGreater(get_datetime(tracking.next_poll_at), now_datetime())  # not again at once
+		poll_one(tracking)  # the same answer again: nothing doubles
+		tracking.reload()
+		self.assertEqual(len(tracking.events), 2)
+		log = frappe.get_all(
+			"Integration Log",
+			filters={"reference_name": tracking.name, "action": "query"},
+			fields=["status", "request"],
+		)
+		self.assertEqual([entry.status for entry in log], ["Success", "Success"])
+		self.assertNotIn(KEY, str(log))
+
+	def test_delivered_waybill_is_not_polled_again_and_its_eta_is_met(self):
+		number = "SF100000002"
+		self.server.waybills[number] = kuaidi100_result(
+			number,
+			"shunfeng",
+			"3",
+			[kuaidi100_row("2026-11-27 10:00:00", "已签收，签收人：本人", "签收", "3")],
+		)
+		_so, _note, tracking = self.shipped(number)
+		poll_one(tracking)
+		tracking.reload()
+		self.assertEqual(tracking.status, "Delivered")
+		self.assertTrue(tracking.delivered_at)
+		self.assertIsNone(tracking.next_poll_at)
+
+	def test_failed_poll_backs_off_and_can_be_retried_from_its_log(self):
+		number = "SF100000003"  # the server does not know it yet
+		_so, _note, tracking = self.shipped(number)
+		poll_one(tracking)
+		tracking.reload()
+		self.assertEqual(tracking.failures, 1)
+		self.assertGreaterEqual(get_datetime(tracking.next_poll_at), add_to_date(now_datetime(), minutes=29))
+		failed = frappe.get_all(
+			"Integration Log", filters={"reference_name": tracking.name, "status": "Failed"}, pluck="name"
+		)
+		self.assertEqual(len(failed), 1)
+		self.server.waybills[number] = kuaidi100_result(
+			number, "shunfeng", "1", [kuaidi100_row("2026-11-27 09:00:00", "顺丰速运已收取快件", "揽收", "1")]
+		)
+		retried = retry(failed[0])
+		self.assertEqual(frappe.db.get_value("Integration Log", failed[0], "status"), "Retried")
+		self.assertEqual(frappe.db.get_value("Integration Log", retried, "retry_of"), failed[0])
+		self.assertEqual(frappe.db.get_value("Shipment Tracking", tracking.name, "status"), "Picked Up")

@@ -1,0 +1,145 @@
+"""Delivery Note → tracking → a Kuaidi100 push through the site's real endpoint → status on the order.
+
+The push goes over HTTP to the running site (``bench serve``), so the data it needs is committed and
+removed afterwards. Set ``OO_SITE_URL`` (default http://127.0.0.1:8010, Host header = the site).
+"""
+
+import hashlib
+import json
+import os
+
+import frappe
+import requests
+from frappe.tests.utils import FrappeTestCase
+
+from order_online.tests.factories import (
+	TEST_PREFIX,
+	add_stock,
+	get_warehouse,
+	make_customer,
+	make_item,
+	make_sales_order,
+	set_settings,
+)
+
+SALT = "oo-test-salt"
+ACCOUNT = f"{TEST_PREFIX} Kuaidi100"
+
+
+def kuaidi100_push(number: str, state: str, events: list[tuple[str, str]], salt: str = SALT) -> dict:
+	"""The form Kuaidi100 posts: ``param`` (JSON) and ``sign = upper(md5(param + salt))``."""
+	param = json.dumps(
+		{
+			"status": "polling",
+			"message": "",
+			"lastResult": {
+				"message": "ok",
+				"state": state,
+				"status": "200",
+				"ischeck": "1" if state == "3" else "0",
+				"com": "shunfeng",
+				"nu": number,
+				"data": [{"time": t, "ftime": t, "context": c, "location": "深圳"} for t, c in events],
+			},
+		},
+		ensure_ascii=False,
+	)
+	return {"param": param, "sign": hashlib.md5((param + salt).encode()).hexdigest().upper()}
+
+
+class TestTrackingPush(FrappeTestCase):
+	url = os.environ.get("OO_SITE_URL", "http://127.0.0.1:8010")
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		try:
+			requests.get(f"{self.url}/api/method/ping", headers={"Host": frappe.local.site}, timeout=5)
+		except requests.ConnectionError:
+			self.skipTest(
+				f"no site served at {self.url} (run: bench --site {frappe.local.site} serve --port 8010)"
+			)
+		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
+		frappe.db.delete("Order Approval Rule")
+		frappe.db.delete("Warehouse Allocation Rule")
+		if not frappe.db.exists("Carrier Account", ACCOUNT):
+			frappe.get_doc(
+				{
+					"doctype": "Carrier Account",
+					"account_name": ACCOUNT,
+					"provider": "Kuaidi100",
+					"default_carrier_code": "shunfeng",
+					"api_key": "k",
+					"customer_id": "c",
+					"webhook_secret": SALT,
+					"use_push": 0,
+				}
+			).insert()
+		self.created = []
+
+	def tearDown(self):
+		frappe.db.rollback()
+		for doctype, name in reversed(self.created):
+			if frappe.db.exists(doctype, name):
+				doc = frappe.get_doc(doctype, name)
+				if doc.docstatus == 1:
+					doc.cancel()
+				frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+		frappe.db.delete("Integration Log", {"carrier_account": ACCOUNT})
+		frappe.delete_doc("Carrier Account", ACCOUNT, force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+	def delivered_order(self, number):
+		from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
+
+		item = make_item(f"{TEST_PREFIX}-TRACK-1")
+		entry = add_stock(item, get_warehouse(frappe.defaults.get_defaults().company or None), 5)
+		self.created.append(("Stock Entry", entry.name))
+		so = make_sales_order(make_customer(), [(item, 1, 100)], submit=True)
+		self.created.append(("Sales Order", so.name))
+		note = make_delivery_note(so.name)
+		note.carrier_account = ACCOUNT
+		note.tracking_number = number
+		note.insert()
+		note.submit()
+		self.created.append(("Delivery Note", note.name))
+		tracking = frappe.db.get_value("Shipment Tracking", {"delivery_note": note.name})
+		self.created.append(("Shipment Tracking", tracking))
+		frappe.db.commit()
+		return so, note, tracking
+
+	def post(self, form):
+		return requests.post(
+			f"{self.url}/api/method/order_online.api.tracking.push",
+			params={"account": ACCOUNT},
+			data=form,
+			headers={"Host": frappe.local.site},
+			timeout=30,
+		)
+
+	def test_signed_push_reaches_the_order_and_a_forged_one_changes_nothing(self):
+		number = f"SF{frappe.generate_hash(length=10).upper()}"
+		so, note, tracking = self.delivered_order(number)
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "tracking_status"), "Info Received")
+
+		forged = kuaidi100_push(number, "3", [("2026-11-27 09:00:00", "已签收")], salt="wrong")
+		reply = self.post(forged)
+		self.assertFalse(reply.json()["result"])  # Kuaidi100 pushes again
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Shipment Tracking", tracking, "status"), "Info Received")
+
+		events = [("2026-11-26 18:00:00", "顺丰已揽收"), ("2026-11-27 08:00:00", "快件派送中")]
+		reply = self.post(kuaidi100_push(number, "5", events))
+		self.assertEqual(reply.json(), {"result": True, "returnCode": "200", "message": "成功"})
+		self.post(kuaidi100_push(number, "5", events))  # the same push again: nothing doubles
+		frappe.db.rollback()
+		doc = frappe.get_doc("Shipment Tracking", tracking)
+		self.assertEqual((doc.status, len(doc.events)), ("Out for Delivery", 2))
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "tracking_status"), "Out for Delivery")
+		self.assertEqual(
+			frappe.db.get_value("Delivery Note", note.name, "tracking_status"), "Out for Delivery"
+		)
+		logs = frappe.get_all(
+			"Integration Log", filters={"carrier_account": ACCOUNT, "action": "push"}, pluck="status"
+		)
+		self.assertEqual(sorted(logs), ["Rejected", "Success", "Success"])
+		self.assertNotIn(SALT, json.dumps(frappe.get_all("Integration Log", fields=["request"])))

@@ -1,0 +1,8 @@
+from frappe.model.document import Document
+
+from order_online.tracking import callback_url
+
+
+class CarrierAccount(Document):
+	def validate(self):
+		self.callback_url = callback_url(self.name or self.account_name)
