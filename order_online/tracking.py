@@ -145,8 +145,8 @@ def make_shipment(doc, account, code: str | None, number: str) -> str | None:
 		"parent",
 	)
 	delivery = doc.shipping_address_name or doc.customer_address
-	if not pickup or not delivery:
-		return None
+	if not pickup or not delivery or not doc.contact_person:
+		return None  # ERPNext's Shipment needs both addresses and the receiver's contact
 	shipment = frappe.get_doc(
 		{
 			"doctype": "Shipment",
@@ -156,6 +156,8 @@ def make_shipment(doc, account, code: str | None, number: str) -> str | None:
 			"delivery_to_type": "Customer",
 			"delivery_customer": doc.customer,
 			"delivery_address_name": delivery,
+			"delivery_contact_name": doc.contact_person,
+			"pickup_contact_person": frappe.session.user,
 			"value_of_goods": doc.base_grand_total or 1,
 			"pickup_date": doc.posting_date,
 			"pickup_from": "09:00",
@@ -332,13 +334,23 @@ def notify_customer(doc) -> None:
 	email = frappe.db.get_value("Sales Order", doc.sales_order, "contact_email")
 	if not email:
 		return
-	frappe.sendmail(
-		recipients=[email],
-		subject=_("Your order {0}: {1}").format(doc.sales_order, _(doc.status)),
-		message=_("Shipment {0}: {1}. {2}").format(doc.tracking_number, _(doc.status), doc.last_event or ""),
-		reference_doctype="Sales Order",
-		reference_name=doc.sales_order,
-	)
+	try:
+		frappe.sendmail(
+			recipients=[email],
+			subject=_("Your order {0}: {1}").format(doc.sales_order, _(doc.status)),
+			message=_("Shipment {0}: {1}. {2}").format(
+				doc.tracking_number, _(doc.status), doc.last_event or ""
+			),
+			reference_doctype="Sales Order",
+			reference_name=doc.sales_order,
+		)
+	except frappe.OutgoingEmailError:
+		# No outgoing email account: the update itself must not be lost for want of an email.
+		frappe.log_error(
+			title=_("Tracking email not sent"),
+			reference_doctype="Sales Order",
+			reference_name=doc.sales_order,
+		)
 
 
 # Push ----------------------------------------------------------------------------------------

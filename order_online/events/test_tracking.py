@@ -13,6 +13,7 @@ from order_online.tests.factories import (
 	add_stock,
 	get_company,
 	get_warehouse,
+	make_customer,
 	make_item,
 	make_sales_order,
 	set_settings,
@@ -23,7 +24,7 @@ KEY, CUSTOMER = "KEY-1", "CUSTOMER-1"
 ACCOUNT = f"{TEST_PREFIX} Kuaidi100 Poll"
 
 
-class TestTrackingByPolling(FrappeTestCase):
+class TrackingCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -68,6 +69,8 @@ class TestTrackingByPolling(FrappeTestCase):
 		self.assertTrue(name, "entering a tracking number on a submitted Delivery Note starts tracking")
 		return so, note, frappe.get_doc("Shipment Tracking", name)
 
+
+class TestTrackingByPolling(TrackingCase):
 	def test_poll_brings_events_and_status_to_the_order(self):
 		number = "SF100000001"
 		self.server.waybills[number] = kuaidi100_result(
@@ -132,3 +135,92 @@ class TestTrackingByPolling(FrappeTestCase):
 		self.assertEqual(frappe.db.get_value("Integration Log", failed[0], "status"), "Retried")
 		self.assertEqual(frappe.db.get_value("Integration Log", retried, "retry_of"), failed[0])
 		self.assertEqual(frappe.db.get_value("Shipment Tracking", tracking.name, "status"), "Picked Up")
+
+
+class TestCustomerNotification(TrackingCase):
+	def test_the_customer_hears_of_pickup_but_not_of_every_scan(self):
+		set_settings(notify_customers_on_tracking=1)
+		if not frappe.db.exists("Email Account", {"default_outgoing": 1}):
+			frappe.get_doc(
+				{
+					"doctype": "Email Account",
+					"email_account_name": f"{TEST_PREFIX} Outgoing",
+					"email_id": "orders@example.com",
+					"enable_outgoing": 1,
+					"default_outgoing": 1,
+					"smtp_server": "localhost",
+					"no_smtp_authentication": 1,
+				}
+			).insert()
+		number = "SF100000004"
+		self.server.waybills[number] = kuaidi100_result(
+			number, "shunfeng", "1", [kuaidi100_row("2026-11-27 09:00:00", "顺丰速运已收取快件", "揽收", "1")]
+		)
+		so, _note, tracking = self.shipped(number)
+		so.db_set("contact_email", "buyer@example.com")
+		poll_one(tracking)
+		self.server.waybills[number] = kuaidi100_result(
+			number,
+			"shunfeng",
+			"0",
+			[
+				kuaidi100_row("2026-11-27 12:00:00", "快件到达转运中心", "在途", "0"),
+				kuaidi100_row("2026-11-27 09:00:00", "顺丰速运已收取快件", "揽收", "1"),
+			],
+		)
+		tracking.reload()
+		poll_one(tracking)
+		mails = frappe.get_all(
+			"Email Queue",
+			filters={"reference_doctype": "Sales Order", "reference_name": so.name},
+			pluck="message",
+		)
+		self.assertEqual(len(mails), 1)  # picked up: yes; in transit: not worth an email
+		self.assertIn(number, mails[0])
+
+
+class TestShipmentFromDeliveryNote(TrackingCase):
+	def test_a_submitted_shipment_carries_the_waybill_when_addresses_and_contact_are_known(self):
+		from order_online.tests.factories import ensure_address_template
+
+		company, customer = get_company(), make_customer()
+		ensure_address_template()
+		for link_doctype, link_name, title in (
+			("Company", company, f"{TEST_PREFIX} Dispatch"),
+			("Customer", customer, f"{TEST_PREFIX} Receiver"),
+		):
+			if not frappe.db.exists("Address", {"address_title": title}):
+				frappe.get_doc(
+					{
+						"doctype": "Address",
+						"address_title": title,
+						"address_type": "Shipping",
+						"address_line1": "1 Test Road",
+						"city": "Shenzhen",
+						"country": frappe.db.get_value("Company", company, "country"),
+						"links": [{"link_doctype": link_doctype, "link_name": link_name}],
+					}
+				).insert()
+		receiver = frappe.db.get_value("Address", {"address_title": f"{TEST_PREFIX} Receiver"})
+		contact = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": f"{TEST_PREFIX} Receiver",
+				"email_ids": [{"email_id": "receiver@example.com", "is_primary": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": customer}],
+			}
+		).insert()
+		item = make_item(f"{TEST_PREFIX}-TRACK-SHIP")
+		add_stock(item, get_warehouse(company), 5)
+		so = make_sales_order(customer, [(item, 1, 100)], submit=True)
+		note = make_delivery_note(so.name)
+		note.shipping_address_name, note.contact_person = receiver, contact.name
+		note.carrier_account, note.tracking_number = ACCOUNT, "SF100000009"
+		note.insert()
+		note.submit()
+		tracking = frappe.get_doc("Shipment Tracking", {"delivery_note": note.name})
+		shipment = frappe.get_doc("Shipment", tracking.shipment)
+		self.assertEqual(
+			(shipment.docstatus, shipment.awb_number, shipment.carrier), (1, "SF100000009", "shunfeng")
+		)
+		self.assertEqual(shipment.shipment_delivery_note[0].delivery_note, note.name)
