@@ -45,6 +45,7 @@ def warn_about_authorization_rules() -> None:
 
 def before_uninstall() -> None:
 	restore_stock_reservation_setting()
+	remove_doctype_permissions(DOCTYPE_PERMISSIONS)
 	remove_workflows(load_workflow_definitions())
 	remove_custom_fields(CUSTOM_FIELDS)
 	remove_roles(ROLES)
@@ -82,6 +83,44 @@ def sync() -> None:
 	sync_custom_fields(CUSTOM_FIELDS)
 	sync_workflows(load_workflow_definitions())
 	sync_single_defaults()
+	sync_doctype_permissions(DOCTYPE_PERMISSIONS)
+
+
+# ERPNext lets only Stock Manager touch a Shipment; the warehouse staff who ship need it too.
+DOCTYPE_PERMISSIONS = [
+	{"doctype": "Shipment", "role": "Stock User", "ptypes": ("read", "write", "create", "submit")}
+]
+PERMISSIONS_FLAG = "order_online_custom_perms:{doctype}"
+
+
+def sync_doctype_permissions(rules: list[dict]) -> None:
+	"""Add each rule once. Frappe copies a doctype's standard permissions into Custom DocPerm on the
+	first custom rule; when that copy is ours (the site had none), uninstall can reset it."""
+	from frappe.permissions import add_permission, update_permission_property
+
+	for rule in rules:
+		doctype, role = rule["doctype"], rule["role"]
+		if frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
+			continue
+		if not frappe.db.exists("Custom DocPerm", {"parent": doctype}):
+			frappe.db.set_default(PERMISSIONS_FLAG.format(doctype=doctype), "1")
+		add_permission(doctype, role, 0)
+		for ptype in rule["ptypes"]:
+			update_permission_property(doctype, role, 0, ptype, 1, validate=False)
+		frappe.clear_cache(doctype=doctype)
+
+
+def remove_doctype_permissions(rules: list[dict]) -> None:
+	from frappe.permissions import reset_perms
+
+	for rule in rules:
+		doctype, flag = rule["doctype"], PERMISSIONS_FLAG.format(doctype=rule["doctype"])
+		if frappe.db.get_default(flag):
+			reset_perms(doctype)  # the whole custom set was ours: back to ERPNext's standard
+			frappe.db.delete("DefaultValue", {"defkey": flag})
+		else:
+			frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": rule["role"], "permlevel": 0})
+		frappe.clear_cache(doctype=doctype)
 
 
 def sync_single_defaults() -> None:

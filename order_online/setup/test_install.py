@@ -50,3 +50,17 @@ class TestInstall(FrappeTestCase):
 		install.remove_roles(definitions)
 		self.assertFalse(frappe.db.exists("Role", "_OO Temporary Role"))
 		self.assertFalse(frappe.db.exists("Has Role", {"role": "_OO Temporary Role"}))
+
+	def test_warehouse_staff_may_submit_shipments_and_uninstall_gives_erpnext_its_own_back(self):
+		from order_online.tests.factories import make_user
+
+		clerk = make_user("oo.clerk@example.com", "Stock User")
+		install.sync_doctype_permissions(install.DOCTYPE_PERMISSIONS)
+		install.sync_doctype_permissions(install.DOCTYPE_PERMISSIONS)  # twice: one rule
+		rows = frappe.get_all("Custom DocPerm", filters={"parent": "Shipment", "role": "Stock User"})
+		self.assertEqual(len(rows), 1)
+		self.assertTrue(frappe.has_permission("Shipment", "submit", user=clerk))
+		install.remove_doctype_permissions(install.DOCTYPE_PERMISSIONS)
+		self.assertFalse(frappe.db.exists("Custom DocPerm", {"parent": "Shipment", "role": "Stock User"}))
+		self.assertFalse(frappe.has_permission("Shipment", "read", user=clerk))  # ERPNext's own rules again
+		install.sync_doctype_permissions(install.DOCTYPE_PERMISSIONS)  # as installed, for other tests
