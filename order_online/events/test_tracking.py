@@ -1,6 +1,8 @@
 """Tracking on a real site: Delivery Note → Shipment Tracking → polling a carrier (a local fake that
 speaks Kuaidi100's protocol) → events and status on the order; failures logged and retried."""
 
+from unittest.mock import patch
+
 import frappe
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 from frappe.tests.utils import FrappeTestCase
@@ -18,7 +20,7 @@ from order_online.tests.factories import (
 	make_sales_order,
 	set_settings,
 )
-from order_online.tracking import poll_one
+from order_online.tracking import poll_account, poll_one
 
 KEY, CUSTOMER = "KEY-1", "CUSTOMER-1"
 ACCOUNT = f"{TEST_PREFIX} Kuaidi100 Poll"
@@ -55,6 +57,8 @@ class TrackingCase(FrappeTestCase):
 					"rate_limit_per_s": 50,
 				}
 			).insert()
+		# The account is cached, and the cache outlives each class's rollback (and its server's port).
+		frappe.clear_document_cache("Carrier Account", ACCOUNT)
 
 	def shipped(self, number):
 		item = make_item(f"{TEST_PREFIX}-TRACK-POLL")
@@ -135,6 +139,23 @@ class TestTrackingByPolling(TrackingCase):
 		self.assertEqual(frappe.db.get_value("Integration Log", failed[0], "status"), "Retried")
 		self.assertEqual(frappe.db.get_value("Integration Log", retried, "retry_of"), failed[0])
 		self.assertEqual(frappe.db.get_value("Shipment Tracking", tracking.name, "status"), "Picked Up")
+
+
+class TestScheduledPolling(TrackingCase):
+	def test_account_job_polls_what_is_due_and_one_bad_waybill_stops_nothing(self):
+		good, bad = "SF100000005", "SF100000006"
+		self.server.waybills[good] = kuaidi100_result(
+			good, "shunfeng", "1", [kuaidi100_row("2026-11-27 09:00:00", "顺丰速运已收取快件", "揽收", "1")]
+		)
+		trackings = [self.shipped(number)[2] for number in (bad, good)]  # the unknown one comes first
+		with patch.object(frappe.db, "commit"):  # the job commits per waybill; this test rolls back
+			poll_account(ACCOUNT)
+		statuses = {t.tracking_number: frappe.get_doc("Shipment Tracking", t.name) for t in trackings}
+		self.assertEqual(statuses[good].status, "Picked Up")
+		self.assertEqual((statuses[bad].status, statuses[bad].failures), ("Info Received", 1))
+		with patch.object(frappe.db, "commit"):
+			poll_account(ACCOUNT)  # nothing is due again yet
+		self.assertEqual(frappe.get_doc("Shipment Tracking", statuses[good].name).polls_in_window, 1)
 
 
 class TestCustomerNotification(TrackingCase):
