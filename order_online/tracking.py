@@ -317,9 +317,24 @@ def transit_history(account: str, origin: str | None, destination: str | None) -
 	}
 
 
+# ERPNext's Shipment knows four tracking states only.
+SHIPMENT_STATUS = {"Delivered": "Delivered", "Returned": "Returned"}
+
+
 def publish_status(doc) -> None:
-	"""The latest status and ETA on the Delivery Note and the Sales Order, for staff and customers."""
+	"""The latest status and ETA on the Delivery Note and the Sales Order, for staff and customers,
+	and on the ERPNext Shipment in its own words (its tracking fields are read-only after submit)."""
 	values = {"tracking_status": doc.status, "tracking_eta": doc.eta}
+	if doc.shipment:
+		frappe.db.set_value(
+			"Shipment",
+			doc.shipment,
+			{
+				"tracking_status": SHIPMENT_STATUS.get(doc.status, "In Progress"),
+				"tracking_status_info": (doc.last_event or _(doc.status or ""))[:140],
+			},
+			update_modified=False,
+		)
 	if doc.delivery_note:
 		frappe.db.set_value("Delivery Note", doc.delivery_note, values, update_modified=False)
 	if doc.sales_order:

@@ -245,3 +245,8 @@ class TestShipmentFromDeliveryNote(TrackingCase):
 			(shipment.docstatus, shipment.awb_number, shipment.carrier), (1, "SF100000009", "shunfeng")
 		)
 		self.assertEqual(shipment.shipment_delivery_note[0].delivery_note, note.name)
+		self.server.waybills["SF100000009"] = kuaidi100_result(
+			"SF100000009", "shunfeng", "3", [kuaidi100_row("2026-11-27 10:00:00", "已签收", "签收", "3")]
+		)
+		poll_one(tracking)
+		self.assertEqual(frappe.db.get_value("Shipment", shipment.name, "tracking_status"), "Delivered")
