@@ -25,8 +25,9 @@ DEFAULT_BASE_URL = {
 	"AfterShip": "https://api.aftership.com/tracking/2024-04",
 	"Generic Webhook": "",
 }
-# Statuses a customer hears about (per settings), in the words of the normalised set.
-NOTIFY_ON = {"Picked Up", "Out for Delivery", "Delivered", "Exception"}
+# Statuses a customer hears about (per settings): shipped (tracking starts), picked up, out for
+# delivery, delivered, a problem. Not every scan in transit.
+NOTIFY_ON = {"Info Received", "Picked Up", "Out for Delivery", "Delivered", "Exception"}
 
 
 def callback_url(account: str | None) -> str:
@@ -121,6 +122,7 @@ def start_for_delivery_note(doc, method=None) -> None:
 	tracking.db_set("shipment", make_shipment(doc, account, code, number), update_modified=False)
 	update_eta(tracking)
 	publish_status(tracking)
+	notify_customer(tracking)  # shipped
 	if account.use_push:
 		frappe.enqueue(
 			"order_online.tracking.subscribe",

@@ -7,10 +7,12 @@ from order_online import tracking
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def push(account: str) -> Response:
+def push(account: str | None = None) -> Response:
 	"""The URL a carrier account gives its provider. The adapter checks the signature (a missing one is
 	a rejection) before anything is read; the reply is what the provider expects."""
 	request = frappe.request
+	# A JSON body (AfterShip, the generic webhook) replaces the form, so the query string is read too.
+	account = account or request.args.get("account")
 	status, content_type, body = tracking.handle_push(
 		account, dict(request.headers), request.get_data(cache=True), request.form.to_dict()
 	)

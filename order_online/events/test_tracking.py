@@ -177,8 +177,15 @@ class TestCustomerNotification(TrackingCase):
 		self.server.waybills[number] = kuaidi100_result(
 			number, "shunfeng", "1", [kuaidi100_row("2026-11-27 09:00:00", "顺丰速运已收取快件", "揽收", "1")]
 		)
-		so, _note, tracking = self.shipped(number)
+		item = make_item(f"{TEST_PREFIX}-TRACK-POLL")
+		add_stock(item, get_warehouse(get_company()), 5)
+		so = make_sales_order(items=[(item, 1, 100)], submit=True)
 		so.db_set("contact_email", "buyer@example.com")
+		note = make_delivery_note(so.name)
+		note.carrier_account, note.tracking_number = ACCOUNT, number
+		note.insert()
+		note.submit()
+		tracking = frappe.get_doc("Shipment Tracking", {"delivery_note": note.name})
 		poll_one(tracking)
 		self.server.waybills[number] = kuaidi100_result(
 			number,
@@ -195,9 +202,12 @@ class TestCustomerNotification(TrackingCase):
 			"Email Queue",
 			filters={"reference_doctype": "Sales Order", "reference_name": so.name},
 			pluck="message",
+			order_by="creation",
 		)
-		self.assertEqual(len(mails), 1)  # picked up: yes; in transit: not worth an email
-		self.assertIn(number, mails[0])
+		# shipped and picked up: yes; a scan in transit: not worth an email
+		self.assertEqual(len(mails), 2)
+		self.assertIn("Info Received", mails[0])
+		self.assertIn("Picked Up", mails[1])
 
 
 class TestShipmentFromDeliveryNote(TrackingCase):

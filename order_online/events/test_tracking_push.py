@@ -61,20 +61,24 @@ class TestTrackingPush(FrappeTestCase):
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
 		frappe.db.delete("Order Approval Rule")
 		frappe.db.delete("Warehouse Allocation Rule")
-		if not frappe.db.exists("Carrier Account", ACCOUNT):
-			frappe.get_doc(
-				{
-					"doctype": "Carrier Account",
-					"account_name": ACCOUNT,
-					"provider": "Kuaidi100",
-					"default_carrier_code": "shunfeng",
-					"api_key": "k",
-					"customer_id": "c",
-					"webhook_secret": SALT,
-					"use_push": 0,
-				}
-			).insert()
 		self.created = []
+		self.make_account("Kuaidi100")
+
+	def make_account(self, provider):
+		frappe.delete_doc("Carrier Account", ACCOUNT, force=True, ignore_permissions=True)
+		frappe.get_doc(
+			{
+				"doctype": "Carrier Account",
+				"account_name": ACCOUNT,
+				"provider": provider,
+				"default_carrier_code": "shunfeng",
+				"api_key": "k",
+				"customer_id": "c",
+				"webhook_secret": SALT,
+				"use_push": 0,
+			}
+		).insert()
+		frappe.clear_document_cache("Carrier Account", ACCOUNT)
 
 	def tearDown(self):
 		frappe.db.rollback()
@@ -107,12 +111,12 @@ class TestTrackingPush(FrappeTestCase):
 		frappe.db.commit()
 		return so, note, tracking
 
-	def post(self, form):
+	def post(self, form=None, body=None, headers=None):
 		return requests.post(
 			f"{self.url}/api/method/order_online.api.tracking.push",
 			params={"account": ACCOUNT},
-			data=form,
-			headers={"Host": frappe.local.site},
+			data=form if form is not None else body,
+			headers={"Host": frappe.local.site, **(headers or {})},
 			timeout=30,
 		)
 
@@ -143,3 +147,78 @@ class TestTrackingPush(FrappeTestCase):
 		)
 		self.assertEqual(sorted(logs), ["Rejected", "Success", "Success"])
 		self.assertNotIn(SALT, json.dumps(frappe.get_all("Integration Log", fields=["request"])))
+
+	def test_aftership_webhook_signed_with_hmac_of_the_raw_body(self):
+		from order_online.tests.carrier_servers import aftership_signature
+
+		self.make_account("AfterShip")
+		number = f"SF{frappe.generate_hash(length=10).upper()}"
+		so, _note, tracking = self.delivered_order(number)
+		body = json.dumps(
+			{
+				"event": "tracking_update",
+				"msg": {
+					"tracking_number": number,
+					"slug": "shunfeng",
+					"tag": "Delivered",
+					"expected_delivery": None,
+					"checkpoints": [
+						{
+							"checkpoint_time": "2026-11-27T09:00:00+08:00",
+							"tag": "Delivered",
+							"message": "Signed",
+						}
+					],
+				},
+			}
+		).encode()
+		json_type = {"Content-Type": "application/json"}
+		wrong = {**json_type, "aftership-hmac-sha256": aftership_signature("not-the-secret", body)}
+		self.assertEqual(self.post(body=body, headers=wrong).status_code, 500)  # AfterShip retries
+		right = {**json_type, "aftership-hmac-sha256": aftership_signature(SALT, body)}
+		self.assertEqual(self.post(body=body, headers=right).status_code, 200)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Shipment Tracking", tracking, "status"), "Delivered")
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "tracking_status"), "Delivered")
+
+	def test_generic_webhook_needs_a_fresh_timestamp_and_its_signature(self):
+		import time
+
+		from order_online.integrations.carriers.webhook import signature
+
+		self.make_account("Generic Webhook")
+		number = f"GW{frappe.generate_hash(length=10).upper()}"
+		so, _note, tracking = self.delivered_order(number)
+		body = json.dumps(
+			{
+				"tracking_number": number,
+				"carrier": "local-courier",
+				"events": [
+					{
+						"time": "2026-11-27T08:00:00+08:00",
+						"status": "out_for_delivery",
+						"description": "With the courier",
+					}
+				],
+			}
+		).encode()
+		stale = str(int(time.time()) - 3600)
+		headers = {
+			"Content-Type": "application/json",
+			"X-Timestamp": stale,
+			"X-Signature": signature(SALT, stale, body),
+		}
+		self.assertEqual(self.post(body=body, headers=headers).status_code, 500)  # a replayed push
+		now = str(int(time.time()))
+		headers = {
+			"Content-Type": "application/json",
+			"X-Timestamp": now,
+			"X-Signature": signature(SALT, now, body),
+		}
+		self.assertEqual(self.post(body=body, headers=headers).json(), {"ok": True})
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Sales Order", so.name, "tracking_status"), "Out for Delivery")
+		rejected = frappe.get_all(
+			"Integration Log", filters={"carrier_account": ACCOUNT, "status": "Rejected"}, pluck="error"
+		)
+		self.assertEqual(len(rejected), 1)
