@@ -8,6 +8,7 @@ order (it can be amended and submitted again). Every step writes an Order Approv
 """
 
 import json
+from urllib.parse import quote
 
 import frappe
 from frappe import _
@@ -340,6 +341,7 @@ def notify_approvers(doc, requirement: domain.Requirement, level: int) -> None:
 		return
 	from frappe.desk.doctype.notification_log.notification_log import enqueue_create_notification
 
+	link = frappe.utils.get_url(f"/app/sales-order/{quote(doc.name)}?approve=1")
 	enqueue_create_notification(
 		sorted(users),
 		{
@@ -347,6 +349,11 @@ def notify_approvers(doc, requirement: domain.Requirement, level: int) -> None:
 			"document_type": "Sales Order",
 			"document_name": doc.name,
 			"subject": _("Sales Order {0} waits for your approval (level {1})").format(doc.name, level),
+			# The email's button opens the order and asks to approve it there (a bare link never approves).
+			"email_content": _("{0}: {1} {2}, level {3} of {4}.").format(
+				doc.name, doc.currency, doc.grand_total, level, requirement.required_level
+			)
+			+ f'<p><a class="btn btn-primary" href="{link}">{_("Review and Approve")}</a></p>',
 		},
 	)
 

@@ -265,6 +265,23 @@ class TestEscalation(ApprovalCase):
 		self.assertIn(MANAGER, notified)  # and the current level reminded
 
 
+class TestNotification(ApprovalCase):
+	def test_approver_is_notified_with_a_link_that_opens_the_order_to_approve(self):
+		self.two_level_rule()
+		so = self.order_by(SALES)
+		notes = frappe.get_all(
+			"Notification Log",
+			filters={"document_name": so.name, "for_user": MANAGER},
+			fields=["subject", "email_content"],
+		)
+		self.assertEqual(len(notes), 1)
+		self.assertIn("level 1", notes[0].subject)
+		self.assertIn(f"/app/sales-order/{so.name}?approve=1", notes[0].email_content)
+		self.assertFalse(  # level 2's approver hears nothing yet
+			frappe.get_all("Notification Log", filters={"document_name": so.name, "for_user": CFO})
+		)
+
+
 class TestCreditAndDiscountRules(ApprovalCase):
 	def setUp(self):
 		super().setUp()

@@ -100,17 +100,23 @@ order_online.approval_buttons = (frm) => {
 		]) + (frm.doc.approval_summary ? "<br>" + frappe.utils.escape_html(frm.doc.approval_summary) : ""),
 		"orange"
 	);
-	frm.add_custom_button(
-		__("Approve"),
-		() =>
-			frappe.call({
-				method: "order_online.api.approval.approve",
-				args: { names: [frm.doc.name] },
-				freeze: true,
-				callback: () => frm.reload_doc(),
-			}),
-		__("Approval")
-	);
+	const approve = () =>
+		frappe.call({
+			method: "order_online.api.approval.approve",
+			args: { names: [frm.doc.name] },
+			freeze: true,
+			callback: () => frm.reload_doc(),
+		});
+	frm.add_custom_button(__("Approve"), approve, __("Approval"));
+	// Opened from an approval notification (…?approve=1): ask once, on the form the approver sees.
+	// A link never approves by itself: mail scanners follow links.
+	if (frappe.utils.get_query_params().approve && !frm._oo_asked_to_approve) {
+		frm._oo_asked_to_approve = true;
+		frappe.confirm(
+			__("Approve level {0} of Sales Order {1}?", [(frm.doc.approval_levels_approved || 0) + 1, frm.doc.name]),
+			approve
+		);
+	}
 	frm.add_custom_button(
 		__("Reject"),
 		() =>
