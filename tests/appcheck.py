@@ -416,6 +416,9 @@ def check_hooks(hooks_source: str, package_root: Path, model: Model) -> list[str
 		for text in _strings(value):
 			if key == "scheduler_events" and CRON.fullmatch(text):
 				continue  # a cron expression ("*/10 * * * *") keys its jobs
+			if key == "standard_portal_menu_items" and text.startswith("/"):
+				problems += _check_route(key, text, package_root)
+				continue
 			if "/" in text or text.endswith((".js", ".css")):
 				problems += _check_asset(key, text, package_root)
 				continue
@@ -429,6 +432,13 @@ def check_hooks(hooks_source: str, package_root: Path, model: Model) -> list[str
 			elif root not in model.apps:
 				problems.append(f"hooks.{key}: {text!r} belongs to no installed app")
 	return problems
+
+
+def _check_route(key: str, route: str, package_root: Path) -> list[str]:
+	"""A website route of the app: a page under ``www/`` (``.html``, ``.md`` or ``.py``)."""
+	base = package_root / "www" / route.strip("/")
+	found = any(base.with_suffix(ext).is_file() for ext in (".html", ".md", ".py"))
+	return [] if found else [f"hooks.{key}: no page {route!r} under www/"]
 
 
 def _check_asset(key: str, path: str, package_root: Path) -> list[str]:

@@ -241,8 +241,12 @@ def test_hooks_check_passes_good_paths(tmp_path, model):
 		'required_apps = ["erpnext"]\n'
 		'doc_events = {"Sales Order": {"validate": "order_online.events.so.validate"}}\n'
 		'override_doctype_class = {"ToDo": "order_online.events.so.Thing"}\n'
-		'scheduler_events = {"daily": ["order_online.events.so.Thing.go", "frappe.utils.now"]}\n'
+		'scheduler_events = {"daily": ["order_online.events.so.Thing.go", "frappe.utils.now"],'
+		' "cron": {"*/10 * * * *": ["order_online.events.so.validate"]}}\n'
+		'standard_portal_menu_items = [{"title": "Mine", "route": "/mine", "role": "Customer"}]\n'
 	)
+	(package / "www").mkdir()
+	(package / "www" / "mine.html").write_text("<p></p>")
 	assert appcheck.check_hooks(hooks, package, model) == []
 
 
@@ -257,6 +261,8 @@ def test_hooks_check_passes_good_paths(tmp_path, model):
 		('after_install = "shopify_app.install.run"', "no installed app"),
 		('doctype_js = {"Sales Order": "public/js/sales_order.js"}', "does not exist"),
 		('app_include_js = "/assets/order_online/js/app.js"', "does not exist"),
+		('scheduler_events = {"cron": {"*/10 * * * *": ["order_online.events.so.nope"]}}', "has no 'nope'"),
+		('standard_portal_menu_items = [{"title": "X", "route": "/nowhere"}]', "no page '/nowhere'"),
 	],
 )
 def test_hooks_check_reports(hooks, fragment, tmp_path, model):

@@ -51,6 +51,12 @@ def before_uninstall() -> None:
 	remove_roles(ROLES)
 	remove_single_values()
 	remove_scheduled_jobs()
+	remove_portal_menu_items()
+
+
+def remove_portal_menu_items() -> None:
+	"""Frappe copies hooks' portal menu items into Portal Settings and keeps them after uninstall."""
+	frappe.db.delete("Portal Menu Item", {"route": "/shipments"})
 
 
 def restore_stock_reservation_setting() -> None:

@@ -1,0 +1,55 @@
+"""What a customer sees of their own orders on the website: the same conditions as ERPNext's portal."""
+
+import frappe
+
+
+def portal_customers(user: str) -> list[str]:
+	"""The customers this website user acts for (ERPNext's Portal User rows on Customer)."""
+	if user == "Guest":
+		return []
+	return frappe.get_all(
+		"Portal User",
+		filters={"user": user, "parenttype": "Customer"},
+		pluck="parent",
+		ignore_permissions=True,
+	)
+
+
+def shipments_for(customers: list[str], limit: int = 50) -> list[dict]:
+	"""The customers' shipments, newest first, each with its events: two queries, whatever the count.
+
+	Shipment Tracking is a desk doctype; website users reach it only through this explicit customer
+	condition (a portal user has no desk permission to ask for more)."""
+	if not customers:
+		return []
+	shipments = frappe.get_all(
+		"Shipment Tracking",
+		filters={"customer": ("in", customers)},
+		fields=[
+			"name",
+			"sales_order",
+			"tracking_number",
+			"carrier_code",
+			"status",
+			"eta",
+			"eta_confidence",
+			"is_late",
+			"last_event",
+			"last_event_at",
+			"delivered_at",
+			"shipped_at",
+		],
+		order_by="shipped_at desc",
+		limit=limit,
+		ignore_permissions=True,
+	)
+	events = frappe.get_all(
+		"Shipment Tracking Event",
+		filters={"parenttype": "Shipment Tracking", "parent": ("in", [s.name for s in shipments] or [""])},
+		fields=["parent", "event_time", "status", "description", "location"],
+		order_by="event_time desc",
+		ignore_permissions=True,
+	)
+	for shipment in shipments:
+		shipment["events"] = [e for e in events if e.parent == shipment.name]
+	return shipments

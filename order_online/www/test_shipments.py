@@ -1,0 +1,95 @@
+"""The customer's shipments page: their own shipments and events, nobody else's."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from order_online.tests.factories import TEST_PREFIX, make_customer
+
+
+def portal_user(email: str, customer: str) -> str:
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": "Buyer",
+				"send_welcome_email": 0,
+				"user_type": "Website User",
+			}
+		).insert(ignore_permissions=True)
+	frappe.get_doc("User", email).add_roles("Customer")
+	doc = frappe.get_doc("Customer", customer)
+	if not any(row.user == email for row in doc.get("portal_users", [])):
+		doc.append("portal_users", {"user": email})
+		doc.save(ignore_permissions=True)
+	return email
+
+
+class TestShipmentsPage(FrappeTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		account = f"{TEST_PREFIX} Portal Carrier"
+		if not frappe.db.exists("Carrier Account", account):
+			frappe.get_doc(
+				{
+					"doctype": "Carrier Account",
+					"account_name": account,
+					"provider": "Generic Webhook",
+					"use_push": 0,
+				}
+			).insert()
+		self.mine, self.theirs = (
+			make_customer(f"{TEST_PREFIX} Portal A"),
+			make_customer(f"{TEST_PREFIX} Portal B"),
+		)
+		for customer, number in ((self.mine, "PA-1"), (self.theirs, "PB-1")):
+			if frappe.db.exists("Shipment Tracking", {"tracking_number": number, "carrier_account": account}):
+				continue  # the class shares one transaction; the waybill's key is unique
+			frappe.get_doc(
+				{
+					"doctype": "Shipment Tracking",
+					"tracking_number": number,
+					"carrier_account": account,
+					"customer": customer,
+					"status": "In Transit",
+					"shipped_at": frappe.utils.now_datetime(),
+					"events": [
+						{
+							"event_time": frappe.utils.now_datetime(),
+							"status": "In Transit",
+							"description": f"{number} at hub",
+							"event_key": number,
+						}
+					],
+				}
+			).insert()
+		self.user = portal_user("oo.buyer@example.com", self.mine)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def context(self):
+		from order_online.www.shipments import get_context
+
+		context = frappe._dict()
+		get_context(context)
+		return context
+
+	def test_a_customer_sees_their_own_shipments_and_events_only(self):
+		frappe.set_user(self.user)
+		shipments = self.context().shipments
+		self.assertEqual([s.tracking_number for s in shipments], ["PA-1"])
+		self.assertEqual([e.description for e in shipments[0].events], ["PA-1 at hub"])
+
+	def test_a_guest_is_asked_to_log_in(self):
+		frappe.set_user("Guest")
+		with self.assertRaises(frappe.PermissionError):
+			self.context()
+
+	def test_the_page_renders(self):
+		frappe.set_user(self.user)
+		from frappe.website.serve import get_response_content
+
+		html = get_response_content("shipments")
+		self.assertIn("PA-1", html)
+		self.assertNotIn("PB-1", html)
