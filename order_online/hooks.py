@@ -93,6 +93,8 @@ scheduler_events = {
 	"cron": {"*/10 * * * *": ["order_online.tracking.poll_due"]},
 	"hourly_long": ["order_online.shortage.refresh_open_alerts"],
 	"hourly": ["order_online.approval.escalate_overdue_approvals"],
+	# counter rows of tomorrow's order numbers, made ahead (first-number deadlock; numbering.py)
+	"daily": ["order_online.numbering.prepare_series"],
 }
 
 # run-tests --app order_online: complete ERPNext's test setup first

@@ -7,7 +7,7 @@ from erpnext.selling.doctype.sales_order.sales_order import create_pick_list, ma
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_months, getdate, nowdate
 
-from order_online.numbering import clear_template_cache
+from order_online.numbering import clear_template_cache, prepare_series
 from order_online.tests.factories import (
 	TEST_PREFIX,
 	add_stock,
@@ -129,6 +129,8 @@ class TestConcurrentNumbers(FrappeTestCase):
 			make_item(f"{TEST_PREFIX}-ITEM-{i}")
 		template = make_template("RUSH-{YYYY}-{#####}", channel)
 		frappe.db.commit()
+		prepare_series([template])  # what saving the template queues (and the daily job repeats)
+		self.assertTrue(frappe.db.exists("Series", f"RUSH-{frappe.utils.getdate().year}-"))
 		names = []
 		try:
 			with multiprocessing.get_context("spawn").Pool(4) as pool:
@@ -137,6 +139,7 @@ class TestConcurrentNumbers(FrappeTestCase):
 			self.assertEqual(len(set(names)), 12, names)
 			self.assertTrue(all(name.startswith("RUSH-") for name in names))
 		finally:
+			frappe.db.commit()  # a fresh snapshot: the orders the other processes committed
 			for name in frappe.get_all("Sales Order", filters={"customer": customer}, pluck="name"):
 				frappe.delete_doc("Sales Order", name, force=True, ignore_permissions=True)
 			frappe.delete_doc("Order Number Template", template, force=True, ignore_permissions=True)

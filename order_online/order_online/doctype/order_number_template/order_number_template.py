@@ -27,6 +27,12 @@ class OrderNumberTemplate(Document):
 
 	def on_change(self):
 		clear_template_cache()
+		if self.enabled:
+			frappe.enqueue(
+				"order_online.numbering.prepare_series",
+				template_names=[self.name],
+				enqueue_after_commit=True,
+			)
 
 	def on_trash(self):
 		clear_template_cache()
