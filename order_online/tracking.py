@@ -256,7 +256,9 @@ def apply_result(doc, result) -> bool:
 	if result.carrier_finished:
 		doc.carrier_finished = 1
 	if result.resubscribe:
+		# Kuaidi100 "abort": its documentation says to subscribe again after about half an hour.
 		doc.subscribed = 0
+		doc.resubscribe_at = now_datetime() + RESUBSCRIBE_AFTER
 	doc.save(ignore_permissions=True)
 	if not result.eta:
 		update_eta(doc)
@@ -416,6 +418,7 @@ def handle_push(account_name: str, headers, body: bytes, form) -> tuple[int, str
 # Polling -------------------------------------------------------------------------------------
 
 POLL_BATCH = 500  # per account and run; the rest waits for the next run
+RESUBSCRIBE_AFTER = timedelta(minutes=30)
 
 
 def poll_due() -> None:
@@ -424,6 +427,7 @@ def poll_due() -> None:
 
 	if not get_settings().enabled:
 		return
+	resubscribe_due()
 	accounts = frappe.get_all(
 		"Shipment Tracking",
 		filters={"next_poll_at": ("<=", now_datetime()), "carrier_finished": 0},
@@ -439,6 +443,19 @@ def poll_due() -> None:
 				job_id=f"oo-poll-{account}",
 				deduplicate=True,
 			)
+
+
+def resubscribe_due() -> None:
+	"""Waybills whose provider stopped pushing (Kuaidi100 abort) are subscribed again when due."""
+	for name in frappe.get_all(
+		"Shipment Tracking",
+		filters={"subscribed": 0, "carrier_finished": 0, "resubscribe_at": ("<=", now_datetime())},
+		pluck="name",
+	):
+		frappe.db.set_value("Shipment Tracking", name, "resubscribe_at", None, update_modified=False)
+		frappe.enqueue(
+			"order_online.tracking.subscribe", tracking=name, queue="short", enqueue_after_commit=True
+		)
 
 
 def poll_account(account: str) -> None:

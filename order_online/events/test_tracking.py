@@ -158,6 +158,27 @@ class TestScheduledPolling(TrackingCase):
 		self.assertEqual(frappe.get_doc("Shipment Tracking", statuses[good].name).polls_in_window, 1)
 
 
+class TestResubscribe(TrackingCase):
+	def test_after_an_abort_push_the_waybill_is_subscribed_again_when_due(self):
+		from order_online.integrations.carriers import TrackingResult
+		from order_online.tracking import apply_result, resubscribe_due, subscribe
+
+		_so, _note, tracking = self.shipped("SF100000007")
+		apply_result(tracking, TrackingResult("SF100000007", "shunfeng", None, (), resubscribe=True))
+		tracking.reload()
+		self.assertFalse(tracking.subscribed)
+		self.assertGreater(get_datetime(tracking.resubscribe_at), add_to_date(now_datetime(), minutes=29))
+		resubscribe_due()
+		self.assertTrue(frappe.db.get_value("Shipment Tracking", tracking.name, "resubscribe_at"))  # not yet
+		tracking.db_set("resubscribe_at", add_to_date(now_datetime(), minutes=-1))
+		with patch("frappe.enqueue") as enqueue:
+			resubscribe_due()
+		self.assertEqual(enqueue.call_args.kwargs["tracking"], tracking.name)
+		subscribe(tracking.name)  # what the queued job does
+		self.assertTrue(frappe.db.get_value("Shipment Tracking", tracking.name, "subscribed"))
+		self.assertIn("SF100000007", self.server.subscriptions)
+
+
 class TestCustomerNotification(TrackingCase):
 	def test_the_customer_hears_of_pickup_but_not_of_every_scan(self):
 		set_settings(notify_customers_on_tracking=1)
