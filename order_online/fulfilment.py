@@ -129,12 +129,25 @@ def build_problem(doc, rule, rows) -> allocation.Problem:
 	restrictions = restrictions_of(rule)
 	item_groups = tree_paths("Item Group", {i.item_group for i in items.values()}) if restrictions else {}
 	customer_groups = tree_scope("Customer Group", doc.customer_group) if restrictions else ()
+	whole = set(
+		frappe.get_all(
+			"UOM",
+			filters={"name": ("in", list({d.uom for d in rows})), "must_be_whole_number": 1},
+			pluck="name",
+		)
+	)
+	units = [
+		fulfilment_plan.RowUnit(str(d.idx), d.item_code, flt(d.conversion_factor) or 1.0, d.uom in whole)
+		for d in rows
+	]
+	factor = fulfilment_plan.allocation_units(units)
+	doc.flags.allocation_units = factor
 	lines = tuple(
 		allocation.Line(
 			key=str(d.idx),
 			item_code=d.item_code,
-			qty=flt(d.qty) * (flt(d.conversion_factor) or 1.0),
-			weight_per_unit=weights[d.item_code],
+			qty=flt(d.qty) * (flt(d.conversion_factor) or 1.0) / factor[str(d.idx)],
+			weight_per_unit=weights[d.item_code] * factor[str(d.idx)],
 			allowed=fulfilment_plan.allowed_warehouses(
 				list(lanes),
 				restrictions,
@@ -145,7 +158,11 @@ def build_problem(doc, rule, rows) -> allocation.Problem:
 		)
 		for d in rows
 	)
-	stock = free_stock((code, w) for code in codes for w in lanes)  # locks these Bins until commit
+	free = free_stock((code, w) for code in codes for w in lanes)  # locks these Bins until commit
+	unit_of_item = {u.item_code: (factor[u.key], u.whole_numbers) for u in units}  # alike per item
+	stock = {
+		(code, w): fulfilment_plan.stock_in_units(qty, *unit_of_item[code]) for (code, w), qty in free.items()
+	}
 	return allocation.Problem(
 		lines,
 		lanes,
@@ -192,11 +209,12 @@ def apply_rows(doc, rows, result: allocation.Allocation, reserve: bool) -> None:
 		if not steps:
 			new_items.append(d)
 			continue
-		factor = flt(d.conversion_factor) or 1.0
+		# allocated units -> the row's UOM (they are the same unless the item's rows differ in UOM)
+		to_row_uom = doc.flags.allocation_units.get(str(d.idx), 1.0) / (flt(d.conversion_factor) or 1.0)
 		template = d.as_dict(no_default_fields=True)
 		for n, step in enumerate(steps):
 			row = d if n == 0 else frappe.get_doc(dict(template, doctype=d.doctype))
-			row.qty = step.stock_qty / factor
+			row.qty = step.qty * to_row_uom
 			if step.warehouse:
 				row.warehouse = step.warehouse
 			row.reserve_stock = 1 if (reserve and step.reserved) else 0

@@ -62,7 +62,7 @@ def test_rows_follow_the_allocation_and_keep_what_nobody_has():
 		fp.PlannedRow("1", None, 1, False),
 		fp.PlannedRow("2", "WH-A", 4, True),
 	]
-	assert sum(r.stock_qty for r in rows if r.line == "1") == 10  # nothing lost in the split
+	assert sum(r.qty for r in rows if r.line == "1") == 10  # nothing lost in the split
 
 
 def test_a_reservation_beyond_what_others_left_free_is_refused():
@@ -70,3 +70,16 @@ def test_a_reservation_beyond_what_others_left_free_is_refused():
 	problem = fp.reservation_problem("BOLT", "WH-A", 2, actual=10, reserved_by_others=9)
 	assert problem == errors.CannotReserve(item="BOLT", warehouse="WH-A", wanted="2", free="1")
 	assert "only 1 are still free" in problem.render()
+
+
+def test_boxes_split_into_whole_boxes_when_the_item_is_sold_in_one_unit():
+	rows = [fp.RowUnit("1", "BOLT", 12, True), fp.RowUnit("2", "NUT", 1, False)]
+	assert fp.allocation_units(rows) == {"1": 12, "2": 1.0}
+	assert fp.stock_in_units(30, 12, True) == 2  # 30 bolts are two whole boxes
+	assert fp.stock_in_units(30, 12, False) == 2.5
+	assert fp.stock_in_units(24, 12, True) == 2
+
+
+def test_rows_of_one_item_in_different_units_are_allocated_in_stock_units():
+	rows = [fp.RowUnit("1", "BOLT", 12, True), fp.RowUnit("2", "BOLT", 1, False)]
+	assert fp.allocation_units(rows) == {"1": 1.0, "2": 1.0}

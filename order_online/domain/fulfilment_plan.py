@@ -110,6 +110,36 @@ def input_problems(
 	return problems
 
 
+# Units --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowUnit:
+	key: str
+	item_code: str
+	conversion_factor: float  # stock units per unit of the row's UOM
+	whole_numbers: bool  # the row's UOM is counted in whole numbers (a box, a carton)
+
+
+def allocation_units(rows: Iterable[RowUnit]) -> dict[str, float]:
+	"""Stock units per allocated unit, per row: the row's own UOM when every row of its item uses the
+	same one (so a line of 4 boxes splits into whole boxes), else the stock UOM (stock is shared by
+	the item's rows, so they must count alike)."""
+	rows = list(rows)
+	factors: dict[str, set[float]] = {}
+	for row in rows:
+		factors.setdefault(row.item_code, set()).add(row.conversion_factor or 1.0)
+	return {
+		row.key: (row.conversion_factor or 1.0) if len(factors[row.item_code]) == 1 else 1.0 for row in rows
+	}
+
+
+def stock_in_units(free: float, factor: float, whole_numbers: bool) -> float:
+	"""Free stock counted in allocated units: only whole boxes when boxes are counted whole."""
+	units = free / factor
+	return float(int(units + EPSILON)) if whole_numbers and factor != 1.0 else units
+
+
 # Rows ---------------------------------------------------------------------------------------
 
 
@@ -117,7 +147,7 @@ def input_problems(
 class PlannedRow:
 	line: str  # the original row's key
 	warehouse: str | None  # None: unallocated, stays on the row's own warehouse unreserved
-	stock_qty: float
+	qty: float  # in allocated units (see allocation_units)
 	reserved: bool
 
 

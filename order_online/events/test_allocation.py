@@ -416,3 +416,27 @@ class TestCloseReleases(AllocationCase):
 		self.assertEqual(bin_reserved(item, self.net["near"]), 0)
 		update_status("Draft", so.name)  # ERPNext's Re-open
 		self.assertEqual(reservations(so.name), [(item, self.net["near"], 4)])
+
+
+class TestBoxes(AllocationCase):
+	def test_a_line_in_boxes_splits_into_whole_boxes(self):
+		make_allocation_rule()
+		item = make_item(f"{TEST_PREFIX}-ALLOC-BOXED")
+		if not frappe.db.exists("UOM", "_OO Box"):
+			frappe.get_doc({"doctype": "UOM", "uom_name": "_OO Box", "must_be_whole_number": 1}).insert()
+		doc = frappe.get_doc("Item", item)
+		if not any(u.uom == "_OO Box" for u in doc.uoms):
+			doc.append("uoms", {"uom": "_OO Box", "conversion_factor": 12})
+			doc.save()
+		add_stock(item, self.net["near"], 30)  # two whole boxes and six loose
+		add_stock(item, self.net["far"], 30)
+		so = self.order([(item, 4, 1200)], submit=False)
+		so.items[0].uom, so.items[0].conversion_factor = "_OO Box", 12
+		so.save()
+		so.submit()
+		so.reload()
+		self.assertEqual(
+			[(d.warehouse, d.qty, d.uom, d.stock_qty) for d in so.items],
+			[(self.net["near"], 2, "_OO Box", 24), (self.net["far"], 2, "_OO Box", 24)],
+		)
+		self.assertEqual(reservations(so.name), [(item, self.net["near"], 24), (item, self.net["far"], 24)])
