@@ -71,8 +71,15 @@ doc_events = {
 	"Sales Invoice": {**_STOCK_MOVED, "validate": _APPROVAL_GUARD},
 }
 
-# Customers follow their shipments on the website (order_online/www/shipments.py).
-standard_portal_menu_items = [{"title": "My Shipments", "route": "/shipments", "role": "Customer"}]
+# Customers follow their shipments on the website (order_online/www/parcels.py).
+standard_portal_menu_items = [
+	{
+		"title": "My Shipments",
+		"route": "/parcels",
+		"reference_doctype": "Shipment Tracking",
+		"role": "Customer",
+	}
+]
 
 doctype_js = {"Sales Order": "public/js/sales_order.js", "Integration Log": "public/js/integration_log.js"}
 doctype_list_js = {"Sales Order": "public/js/sales_order_list.js"}

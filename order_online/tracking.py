@@ -421,6 +421,12 @@ POLL_BATCH = 500  # per account and run; the rest waits for the next run
 RESUBSCRIBE_AFTER = timedelta(minutes=30)
 
 
+def due_filters(field: str) -> list[list]:
+	"""``field`` is set and past. (Frappe reads an empty datetime in ``<=`` as the earliest date, so
+	an empty one, meaning "never again", would otherwise count as due.)"""
+	return [[field, "is", "set"], [field, "<=", now_datetime()], ["carrier_finished", "=", 0]]
+
+
 def poll_due() -> None:
 	"""Scheduled: one long-queue job per enabled account with waybills due (none twice at a time)."""
 	from order_online.settings import get_settings
@@ -430,7 +436,7 @@ def poll_due() -> None:
 	resubscribe_due()
 	accounts = frappe.get_all(
 		"Shipment Tracking",
-		filters={"next_poll_at": ("<=", now_datetime()), "carrier_finished": 0},
+		filters=due_filters("next_poll_at"),
 		distinct=True,
 		pluck="carrier_account",
 	)
@@ -449,7 +455,7 @@ def resubscribe_due() -> None:
 	"""Waybills whose provider stopped pushing (Kuaidi100 abort) are subscribed again when due."""
 	for name in frappe.get_all(
 		"Shipment Tracking",
-		filters={"subscribed": 0, "carrier_finished": 0, "resubscribe_at": ("<=", now_datetime())},
+		filters=[*due_filters("resubscribe_at"), ["subscribed", "=", 0]],
 		pluck="name",
 	):
 		frappe.db.set_value("Shipment Tracking", name, "resubscribe_at", None, update_modified=False)
@@ -468,7 +474,7 @@ def poll_account(account: str) -> None:
 	bucket = TokenBucket(config.rate_limit_per_s)
 	due = frappe.get_all(
 		"Shipment Tracking",
-		filters={"carrier_account": account, "next_poll_at": ("<=", now_datetime()), "carrier_finished": 0},
+		filters=[*due_filters("next_poll_at"), ["carrier_account", "=", account]],
 		order_by="next_poll_at",
 		limit=POLL_BATCH,
 		pluck="name",

@@ -56,7 +56,7 @@ def before_uninstall() -> None:
 
 def remove_portal_menu_items() -> None:
 	"""Frappe copies hooks' portal menu items into Portal Settings and keeps them after uninstall."""
-	frappe.db.delete("Portal Menu Item", {"route": "/shipments"})
+	frappe.db.delete("Portal Menu Item", {"route": "/parcels"})
 
 
 def restore_stock_reservation_setting() -> None:

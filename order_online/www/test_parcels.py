@@ -1,4 +1,5 @@
-"""The customer's shipments page: their own shipments and events, nobody else's."""
+"""The customer's shipments page (/parcels: ERPNext already routes /shipments to Delivery Notes): their own
+shipments and events, nobody else's."""
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -69,7 +70,7 @@ class TestShipmentsPage(FrappeTestCase):
 		frappe.set_user("Administrator")
 
 	def context(self):
-		from order_online.www.shipments import get_context
+		from order_online.www.parcels import get_context
 
 		context = frappe._dict()
 		get_context(context)
@@ -90,6 +91,6 @@ class TestShipmentsPage(FrappeTestCase):
 		frappe.set_user(self.user)
 		from frappe.website.serve import get_response_content
 
-		html = get_response_content("shipments")
+		html = get_response_content("parcels")
 		self.assertIn("PA-1", html)
 		self.assertNotIn("PB-1", html)
