@@ -144,6 +144,17 @@ _ALLOCATION = [
 
 # Tracking: what the warehouse enters on the Delivery Note (also after submit), and what the app shows.
 _TRACKING_STATUS = "\nInfo Received\nPicked Up\nIn Transit\nOut for Delivery\nDelivered\nException\nReturned"
+# What the app shows of a shipment's progress, on the Delivery Note and on the Sales Order.
+_TRACKING_SHOWN: list[dict] = [
+	{
+		"fieldname": "tracking_status",
+		"label": "Tracking Status",
+		"fieldtype": "Select",
+		"options": _TRACKING_STATUS,
+		"in_standard_filter": 1,
+	},
+	{"fieldname": "tracking_eta", "label": "Expected Delivery", "fieldtype": "Datetime"},
+]
 _DELIVERY_TRACKING: list[dict] = [
 	{
 		"fieldname": "tracking_section",
@@ -174,32 +185,10 @@ _DELIVERY_TRACKING: list[dict] = [
 		"description": "Entering it on a submitted Delivery Note starts tracking.",
 	},
 	{"fieldname": "tracking_column_break", "fieldtype": "Column Break"},
-	*[
-		dict(df, read_only=1, no_copy=1, allow_on_submit=1)
-		for df in (
-			{
-				"fieldname": "tracking_status",
-				"label": "Tracking Status",
-				"fieldtype": "Select",
-				"options": _TRACKING_STATUS,
-				"in_standard_filter": 1,
-			},
-			{"fieldname": "tracking_eta", "label": "Expected Delivery", "fieldtype": "Datetime"},
-		)
-	],
+	*[dict(df, read_only=1, no_copy=1, allow_on_submit=1) for df in _TRACKING_SHOWN],
 ]
 _ORDER_TRACKING: list[dict] = [
-	dict(df, read_only=1, no_copy=1, allow_on_submit=1, print_hide=1)
-	for df in (
-		{
-			"fieldname": "tracking_status",
-			"label": "Tracking Status",
-			"fieldtype": "Select",
-			"options": _TRACKING_STATUS,
-			"in_standard_filter": 1,
-		},
-		{"fieldname": "tracking_eta", "label": "Expected Delivery", "fieldtype": "Datetime"},
-	)
+	dict(df, read_only=1, no_copy=1, allow_on_submit=1, print_hide=1) for df in _TRACKING_SHOWN
 ]
 
 
