@@ -229,12 +229,13 @@ def apply_rows(doc, rows, result: allocation.Allocation, reserve: bool) -> None:
 
 def describe(doc, problem: allocation.Problem, result: allocation.Allocation) -> None:
 	explanation = allocation.explain(problem, result)
+	item_of = {line.key: line.item_code for line in problem.lines}
+
+	def listed(shares) -> str:  # "BOLT × 6 (row 1), NUT × 3 (row 2)"
+		return ", ".join(_("{0} × {1} (row {2})").format(item_of[k], f"{q:g}", k) for k, q in shares.items())
+
 	lines = [
-		_("{0}: {1} parcel cost {2}").format(
-			w,
-			", ".join(f"#{k} x {q:g}" for k, q in shares.items()),
-			f"{result.breakdown[w]:.2f}",
-		)
+		_("{0}: {1}; parcel cost {2}").format(w, listed(shares), f"{result.breakdown[w]:.2f}")
 		for w, shares in result.shipments.items()
 	]
 	if explanation.single is not None:
@@ -248,11 +249,7 @@ def describe(doc, problem: allocation.Problem, result: allocation.Allocation) ->
 	else:
 		lines.append(_("No single warehouse can ship the whole order."))
 	if result.unallocated:
-		lines.append(
-			_("Not in stock anywhere, left unreserved: {0}").format(
-				", ".join(f"#{k} x {q:g}" for k, q in result.unallocated.items())
-			)
-		)
+		lines.append(_("Not in stock anywhere, left unreserved: {0}").format(listed(result.unallocated)))
 	doc.allocation_summary = "\n".join(lines)
 	doc.allocation_shipping_cost = result.shipping_cost
 	doc.allocation_parcels = result.parcels

@@ -76,6 +76,7 @@ class TestAllocation(AllocationCase):
 		so = frappe.get_doc("Sales Order", so.name)
 		self.assertEqual((so.allocation_parcels, so.allocation_shipping_cost), (2, 41))
 		self.assertIn("saves 9.00", so.allocation_summary)
+		self.assertIn(f"{self.net['near']}: {item} × 6 (row 1); parcel cost 9.00", so.allocation_summary)
 
 	def test_one_warehouse_when_the_split_penalty_outweighs_the_saving(self):
 		make_allocation_rule(split_penalty=10)
