@@ -96,6 +96,8 @@ def _item_details(codes: set[str]) -> dict[str, frappe._dict]:
 			"lead_time_days",
 			"stock_uom",
 			"variant_of",
+			"weight_per_unit",
+			"weight_uom",
 		],
 	)
 	return {row.name: row for row in rows}

@@ -14,6 +14,7 @@ from frappe.utils import flt
 
 from order_online.domain import allocation, fulfilment_plan
 from order_online.domain.fulfilment_plan import Restriction, ShippingRate
+from order_online.entry import order_items
 from order_online.errors import throw, throw_all
 from order_online.masters import tree_paths, tree_scope
 from order_online.regions import region_for_address
@@ -73,16 +74,15 @@ def restrictions_of(rule) -> list[Restriction]:
 
 
 def item_weights_kg(items: dict) -> dict[str, float]:
-	"""Weight per stock unit in kg; the Item's weight UOM converted through UOM Conversion Factor."""
+	"""Weight per stock unit in kg; other weight UOMs through ERPNext's conversion, once per UOM."""
 	from erpnext.stock.doctype.item.item import get_uom_conv_factor
 
-	weights = {}
-	for code, item in items.items():
-		factor = 1.0
-		if item.weight_uom and item.weight_uom.lower() not in ("kg", "kilogram"):
-			factor = flt(get_uom_conv_factor(item.weight_uom, "Kg")) or 0.0
-		weights[code] = flt(item.weight_per_unit) * factor
-	return weights
+	uoms = {i.weight_uom for i in items.values() if i.weight_uom and i.weight_uom.lower() not in KG}
+	to_kg = {uom: flt(get_uom_conv_factor(uom, "Kg")) for uom in uoms}
+	return {code: flt(item.weight_per_unit) * to_kg.get(item.weight_uom, 1.0) for code, item in items.items()}
+
+
+KG = ("kg", "kilogram")
 
 
 # Allocation ---------------------------------------------------------------------------------
@@ -94,16 +94,10 @@ def rows_to_allocate(doc, stock_items: set[str]) -> list:
 	]
 
 
-def build_problem(doc, rule, rows) -> allocation.Problem:
+def build_problem(doc, rule, rows, items: dict) -> tuple[allocation.Problem, dict[str, float]]:
+	"""The allocation problem of ``rows`` and, per row, the stock units of one allocated unit."""
 	codes = {d.item_code for d in rows}
-	items = {
-		i.name: i
-		for i in frappe.get_all(
-			"Item",
-			filters={"name": ("in", list(codes))},
-			fields=["name", "item_group", "weight_per_unit", "weight_uom"],
-		)
-	}
+	items = {code: items[code] for code in codes}
 	warehouses = frappe.get_all(
 		"Warehouse",
 		filters={"company": doc.company, "is_group": 0, "disabled": 0, "shipping_region": ("is", "set")},
@@ -141,7 +135,6 @@ def build_problem(doc, rule, rows) -> allocation.Problem:
 		for d in rows
 	]
 	factor = fulfilment_plan.allocation_units(units)
-	doc.flags.allocation_units = factor
 	lines = tuple(
 		allocation.Line(
 			key=str(d.idx),
@@ -163,7 +156,7 @@ def build_problem(doc, rule, rows) -> allocation.Problem:
 	stock = {
 		(code, w): fulfilment_plan.stock_in_units(qty, *unit_of_item[code]) for (code, w), qty in free.items()
 	}
-	return allocation.Problem(
+	problem = allocation.Problem(
 		lines,
 		lanes,
 		stock,
@@ -171,6 +164,7 @@ def build_problem(doc, rule, rows) -> allocation.Problem:
 		strategy=STRATEGY.get(rule.strategy, allocation.CHEAPEST),
 		max_parcels=int(rule.max_parcels or 0),
 	)
+	return problem, factor
 
 
 def allocate_order(doc) -> allocation.Allocation | None:
@@ -178,39 +172,35 @@ def allocate_order(doc) -> allocation.Allocation | None:
 	rule = active_rule(doc.company)
 	if rule is None:
 		return None
-	from order_online.entry import order_items
-
-	stock_items = {code for code, item in order_items(doc).items() if item.is_stock_item}
-	rows = rows_to_allocate(doc, stock_items)
+	items = order_items(doc)
+	rows = rows_to_allocate(doc, {code for code, item in items.items() if item.is_stock_item})
 	if not rows:
 		return None
-	problem = build_problem(doc, rule, rows)
+	problem, units = build_problem(doc, rule, rows, items)
 	result = allocation.allocate(problem)
 	if fulfilment_plan.nothing_available(result, sum(line.qty for line in problem.lines)):
 		throw(fulfilment_plan.errors.NoWarehouseHasStock(), title=_("Warehouse Allocation"))
 	reserve = bool(rule.reserve_stock) and bool(
 		frappe.db.get_single_value("Stock Settings", "enable_stock_reservation")
 	)
-	apply_rows(doc, rows, result, reserve)
+	apply_rows(doc, rows, result, reserve, units)
 	describe(doc, problem, result)
 	return result
 
 
-def apply_rows(doc, rows, result: allocation.Allocation, reserve: bool) -> None:
+def apply_rows(doc, rows, result: allocation.Allocation, reserve: bool, units: dict[str, float]) -> None:
 	"""One row per line and warehouse; what nobody can supply stays on the line's own row, unreserved."""
-	by_key = {str(d.idx): d for d in rows}
-	plan = fulfilment_plan.planned_rows(list(by_key), result)
 	planned: dict[str, list] = {}
-	for step in plan:
+	for step in fulfilment_plan.planned_rows([str(d.idx) for d in rows], result):
 		planned.setdefault(step.line, []).append(step)
 	new_items = []
 	for d in doc.items:
-		steps = planned.get(str(d.idx)) if d in rows else None
+		steps = planned.get(str(d.idx))  # only allocated rows have steps
 		if not steps:
 			new_items.append(d)
 			continue
 		# allocated units -> the row's UOM (they are the same unless the item's rows differ in UOM)
-		to_row_uom = doc.flags.allocation_units.get(str(d.idx), 1.0) / (flt(d.conversion_factor) or 1.0)
+		to_row_uom = units[str(d.idx)] / (flt(d.conversion_factor) or 1.0)
 		template = d.as_dict(no_default_fields=True)
 		for n, step in enumerate(steps):
 			row = d if n == 0 else frappe.get_doc(dict(template, doctype=d.doctype))
@@ -277,9 +267,16 @@ def validate_shipping_rate(doc) -> None:
 
 
 def validate_allocation_rule(doc) -> None:
+	companies = dict(
+		frappe.get_all(
+			"Warehouse",
+			filters={"name": ("in", [row.warehouse for row in doc.restrictions] or [""])},
+			fields=["name", "company"],
+			as_list=True,
+		)
+	)
 	for row in doc.restrictions:
-		company = frappe.get_cached_value("Warehouse", row.warehouse, "company")
-		if company != doc.company:
+		if companies.get(row.warehouse) != doc.company:
 			frappe.throw(
 				_("Row {0}: warehouse {1} belongs to another company.").format(row.idx, row.warehouse)
 			)
@@ -410,13 +407,16 @@ def picks_from_reserved_warehouses(doc, method=None) -> None:
 			as_list=True,
 		)
 	)
-	if all(loc.warehouse == warehouses.get(loc.sales_order_item) for loc in rows):
+	if fulfilment_plan.picks_only_reserved_warehouses(
+		(loc.warehouse, warehouses.get(loc.sales_order_item)) for loc in rows
+	):
 		doc.validate_sales_order = lambda: None  # this document only; see the docstring
 
 
 def invoice_delivery(doc, method=None) -> None:
 	"""Delivery Note submitted: its Sales Invoice, when the settings ask for one per delivery."""
-	if get_settings().enabled and get_settings().auto_invoice == "On Delivery":
+	settings = get_settings()
+	if settings.enabled and settings.auto_invoice == "On Delivery":
 		from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_invoice
 
 		_submit_invoice(make_sales_invoice(doc.name), doc)

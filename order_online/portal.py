@@ -3,18 +3,6 @@
 import frappe
 
 
-def portal_customers(user: str) -> list[str]:
-	"""The customers this website user acts for (ERPNext's Portal User rows on Customer)."""
-	if user == "Guest":
-		return []
-	return frappe.get_all(
-		"Portal User",
-		filters={"user": user, "parenttype": "Customer"},
-		pluck="parent",
-		ignore_permissions=True,
-	)
-
-
 def shipments_for(customers: list[str], limit: int = 50) -> list[dict]:
 	"""The customers' shipments, newest first, each with its events: two queries, whatever the count.
 

@@ -24,8 +24,8 @@ from order_online.errors import throw
 Pair = tuple[str, str]  # (item_code, warehouse)
 
 
-def lock_bins(pairs: Iterable[Pair]) -> dict[Pair, float]:
-	"""Lock the Bins of ``pairs`` in a fixed order; their latest committed actual quantity."""
+def _locked_bins(pairs: Iterable[Pair]) -> dict[Pair, frappe._dict]:
+	"""Lock the Bins of ``pairs`` in a fixed order; their latest committed rows."""
 	pairs = sorted({(item, wh) for item, wh in pairs if item and wh})
 	if not pairs:
 		return {}
@@ -33,14 +33,19 @@ def lock_bins(pairs: Iterable[Pair]) -> dict[Pair, float]:
 	items, warehouses = sorted({p[0] for p in pairs}), sorted({p[1] for p in pairs})
 	rows = (
 		frappe.qb.from_(bin_)
-		.select(bin_.item_code, bin_.warehouse, bin_.actual_qty)
+		.select(bin_.name, bin_.item_code, bin_.warehouse, bin_.actual_qty, bin_.reserved_stock)
 		.where(bin_.item_code.isin(items) & bin_.warehouse.isin(warehouses))
 		.orderby(bin_.item_code)
 		.orderby(bin_.warehouse)
 		.for_update()
-	).run()
+	).run(as_dict=True)
 	wanted = set(pairs)
-	return {(item, wh): flt(qty) for item, wh, qty in rows if (item, wh) in wanted}
+	return {(r.item_code, r.warehouse): r for r in rows if (r.item_code, r.warehouse) in wanted}
+
+
+def lock_bins(pairs: Iterable[Pair]) -> dict[Pair, float]:
+	"""Lock the Bins of ``pairs`` in a fixed order; their latest committed actual quantity."""
+	return {pair: flt(row.actual_qty) for pair, row in _locked_bins(pairs).items()}
 
 
 def reserved_stock(pairs: Iterable[Pair], exclude: str | None = None) -> dict[Pair, float]:
@@ -105,20 +110,11 @@ def check_reservation(doc, method=None) -> None:
 
 def sync_bins(pairs: Iterable[Pair]) -> None:
 	"""The Bins' reserved stock from the locking read, not from ERPNext's snapshot."""
-	pairs = set(pairs)
-	lock_bins(pairs)
-	totals = reserved_stock(pairs)
-	bins = frappe.get_all(
-		"Bin",
-		filters={
-			"item_code": ("in", sorted({p[0] for p in pairs})),
-			"warehouse": ("in", sorted({p[1] for p in pairs})),
-		},
-		fields=["name", "item_code", "warehouse", "reserved_stock"],
-	)
-	for row in bins:
-		total = totals.get((row.item_code, row.warehouse), 0.0)
-		if (row.item_code, row.warehouse) in pairs and abs(flt(row.reserved_stock) - total) > 1e-9:
+	bins = _locked_bins(pairs)
+	totals = reserved_stock(bins)
+	for pair, row in bins.items():
+		total = totals.get(pair, 0.0)
+		if abs(flt(row.reserved_stock) - total) > 1e-9:
 			frappe.db.set_value("Bin", row.name, "reserved_stock", total, update_modified=False)
 			frappe.clear_document_cache("Bin", row.name)
 

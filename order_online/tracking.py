@@ -18,6 +18,9 @@ from frappe.utils import get_datetime, get_url, now_datetime
 
 from order_online.domain import tracking as domain
 from order_online.integrations import carriers
+from order_online.integrations.ratelimit import TokenBucket
+from order_online.regions import region_for_address
+from order_online.settings import get_settings
 
 PUSH_METHOD = "order_online.api.tracking.push"
 DEFAULT_BASE_URL = {
@@ -25,9 +28,7 @@ DEFAULT_BASE_URL = {
 	"AfterShip": "https://api.aftership.com/tracking/2024-04",
 	"Generic Webhook": "",
 }
-# Statuses a customer hears about (per settings): shipped (tracking starts), picked up, out for
-# delivery, delivered, a problem. Not every scan in transit.
-NOTIFY_ON = {"Info Received", "Picked Up", "Out for Delivery", "Delivered", "Exception"}
+TRANSIT_HISTORY_TTL_S = 3600  # delivered shipments change slowly; every push and poll reads them
 
 
 def callback_url(account: str | None) -> str:
@@ -114,7 +115,7 @@ def start_for_delivery_note(doc, method=None) -> None:
 			"origin_region": frappe.db.get_value("Warehouse", doc.items[0].warehouse, "shipping_region")
 			if doc.items
 			else None,
-			"destination_region": _region_of(doc),
+			"destination_region": region_for_address(doc.shipping_address_name or doc.customer_address),
 			"next_poll_at": now_datetime(),
 		}
 	)
@@ -130,12 +131,6 @@ def start_for_delivery_note(doc, method=None) -> None:
 			enqueue_after_commit=True,
 			queue="short",
 		)
-
-
-def _region_of(doc) -> str | None:
-	from order_online.regions import region_for_address
-
-	return region_for_address(doc.shipping_address_name or doc.customer_address)
 
 
 def make_shipment(doc, account, code: str | None, number: str) -> str | None:
@@ -225,7 +220,7 @@ def subscribe(tracking: str) -> None:
 def apply_result(doc, result) -> bool:
 	"""Merge a carrier's answer into the tracking; True when the status changed."""
 	known = {row.event_key for row in doc.events}
-	current = carriers.TrackingStatus(doc.status) if doc.status else None
+	current = _status(doc)
 	since = _utc(doc.last_event_at) if doc.last_event_at else None
 	merged = domain.merge(current, known, result.events, since=since)
 	for event in merged.new_events:
@@ -250,6 +245,7 @@ def apply_result(doc, result) -> bool:
 		doc.status = merged.status.value
 		if merged.status == carriers.TrackingStatus.DELIVERED and not doc.delivered_at:
 			doc.delivered_at = doc.last_event_at or now_datetime()
+			frappe.cache.delete_value(transit_history_key(doc.carrier_account))  # one more sample
 	if result.eta:
 		doc.eta = _local(result.eta)
 		doc.eta_confidence, doc.eta_basis = domain.HIGH, domain.BASIS_CARRIER
@@ -260,8 +256,7 @@ def apply_result(doc, result) -> bool:
 		doc.subscribed = 0
 		doc.resubscribe_at = now_datetime() + RESUBSCRIBE_AFTER
 	doc.save(ignore_permissions=True)
-	if not result.eta:
-		update_eta(doc)
+	update_eta(doc)  # keeps a carrier's estimate; the late flag follows either
 	publish_status(doc)
 	if changed:
 		notify_customer(doc)
@@ -286,11 +281,11 @@ def _utc(value):
 
 
 def update_eta(doc) -> None:
-	"""Predicted from this site's own deliveries when the carrier gives none."""
-	history = transit_history(doc.carrier_account, doc.origin_region, doc.destination_region)
-	eta = domain.predict_eta(get_datetime(doc.shipped_at), **history)
+	"""Predicted from this site's own deliveries when the carrier gives none; the late flag."""
 	values = {}
-	if doc.eta_basis != _("Carrier"):
+	if doc.eta_basis != domain.BASIS_CARRIER:
+		history = transit_history(doc.carrier_account, doc.origin_region, doc.destination_region)
+		eta = domain.predict_eta(get_datetime(doc.shipped_at), **history)
 		values = {
 			"eta": eta.at.replace(tzinfo=None) if eta.at else None,
 			"eta_confidence": eta.confidence,
@@ -304,6 +299,23 @@ def update_eta(doc) -> None:
 
 def transit_history(account: str, origin: str | None, destination: str | None) -> dict:
 	"""Transit hours of delivered shipments: same route, same destination, same carrier account."""
+	key = transit_history_key(account)
+	rows = frappe.cache.get_value(key, expires=True)
+	if rows is None:
+		rows = _delivered_transits(account)
+		frappe.cache.set_value(key, rows, expires_in_sec=TRANSIT_HISTORY_TTL_S)
+	return {
+		"route": [hours for o, d, hours in rows if o == origin and d == destination],
+		"destination": [hours for _o, d, hours in rows if d == destination],
+		"carrier": [hours for _o, _d, hours in rows],
+	}
+
+
+def transit_history_key(account: str) -> str:
+	return f"order_online:transit_history:{account}"
+
+
+def _delivered_transits(account: str) -> list[tuple[str | None, str | None, float]]:
 	rows = frappe.get_all(
 		"Shipment Tracking",
 		filters={"carrier_account": account, "status": "Delivered", "delivered_at": ("is", "set")},
@@ -311,18 +323,14 @@ def transit_history(account: str, origin: str | None, destination: str | None) -
 		order_by="delivered_at desc",
 		limit=2000,
 	)
-	hours = lambda r: (get_datetime(r.delivered_at) - get_datetime(r.shipped_at)).total_seconds() / 3600  # noqa: E731
-	return {
-		"route": [
-			hours(r) for r in rows if r.origin_region == origin and r.destination_region == destination
-		],
-		"destination": [hours(r) for r in rows if r.destination_region == destination],
-		"carrier": [hours(r) for r in rows],
-	}
-
-
-# ERPNext's Shipment knows four tracking states only.
-SHIPMENT_STATUS = {"Delivered": "Delivered", "Returned": "Returned"}
+	return [
+		(
+			r.origin_region,
+			r.destination_region,
+			(get_datetime(r.delivered_at) - get_datetime(r.shipped_at)).total_seconds() / 3600,
+		)
+		for r in rows
+	]
 
 
 def publish_status(doc) -> None:
@@ -334,7 +342,7 @@ def publish_status(doc) -> None:
 			"Shipment",
 			doc.shipment,
 			{
-				"tracking_status": SHIPMENT_STATUS.get(doc.status, "In Progress"),
+				"tracking_status": domain.shipment_tracking_status(_status(doc)),
 				"tracking_status_info": (doc.last_event or _(doc.status or ""))[:140],
 			},
 			update_modified=False,
@@ -345,10 +353,16 @@ def publish_status(doc) -> None:
 		frappe.db.set_value("Sales Order", doc.sales_order, values, update_modified=False)
 
 
-def notify_customer(doc) -> None:
-	from order_online.settings import get_settings
+def _status(doc) -> carriers.TrackingStatus | None:
+	return carriers.TrackingStatus(doc.status) if doc.status else None
 
-	if not get_settings().notify_customers_on_tracking or doc.status not in NOTIFY_ON or not doc.sales_order:
+
+def notify_customer(doc) -> None:
+	if (
+		not get_settings().notify_customers_on_tracking
+		or _status(doc) not in domain.NOTIFY_CUSTOMER_ON
+		or not doc.sales_order
+	):
 		return
 	email = frappe.db.get_value("Sales Order", doc.sales_order, "contact_email")
 	if not email:
@@ -429,8 +443,6 @@ def due_filters(field: str) -> list[list]:
 
 def poll_due() -> None:
 	"""Scheduled: one long-queue job per enabled account with waybills due (none twice at a time)."""
-	from order_online.settings import get_settings
-
 	if not get_settings().enabled:
 		return
 	resubscribe_due()
@@ -467,8 +479,6 @@ def resubscribe_due() -> None:
 def poll_account(account: str) -> None:
 	"""Poll the account's due waybills within its rate limit; each one commits on its own, so a
 	failure costs only that waybill, and a 429 pauses the account for what the provider asks."""
-	from order_online.integrations.ratelimit import TokenBucket
-
 	account_doc = frappe.get_doc("Carrier Account", account)
 	adapter, config = adapter_for(account_doc)
 	bucket = TokenBucket(config.rate_limit_per_s)
@@ -513,8 +523,7 @@ def poll_one(doc, account=None, adapter=None, config=None) -> float:
 	except carriers.CarrierError as error:
 		failures, status, message = (doc.failures or 0) + 1, "Failed", error.render(_)
 	else:
-		apply_result(doc, result)
-		doc.reload()
+		apply_result(doc, result)  # saves; its later writes go through db_set, so doc stays current
 		failures, status, message = 0, "Success", None
 	log_call(
 		account,
@@ -527,38 +536,36 @@ def poll_one(doc, account=None, adapter=None, config=None) -> float:
 		reference_doctype="Shipment Tracking",
 		reference_name=doc.name,
 	)
-	doc.db_set(
-		{
-			"last_polled_at": now,
-			"poll_window_start": window_start,
-			"polls_in_window": polls,
-			"failures": failures,
-		},
-		update_modified=False,
+	schedule_next_poll(
+		doc,
+		now,
+		retry_until,
+		last_polled_at=now,
+		poll_window_start=window_start,
+		polls_in_window=polls,
+		failures=failures,
 	)
-	schedule_next_poll(doc, now, retry_until)
 	return wait
 
 
-def schedule_next_poll(doc, now=None, retry_until=None) -> None:
-	"""When the domain says this waybill may be polled next (None: never again)."""
-	doc.db_set(
-		"next_poll_at",
-		domain.next_poll_at(
-			now or now_datetime(),
-			get_datetime(doc.last_polled_at) if doc.last_polled_at else None,
-			get_datetime(doc.last_event_at) if doc.last_event_at else None,
-			bool(doc.subscribed),
-			carriers.TrackingStatus(doc.status) if doc.status else None,
-			doc.polls_in_window or 0,
-			doc.failures or 0,
-			window_start=get_datetime(doc.poll_window_start) if doc.poll_window_start else None,
-			retry_until=retry_until,
-			tracking_since=get_datetime(doc.shipped_at) if doc.shipped_at else None,
-			carrier_finished=bool(doc.carrier_finished),
-		),
-		update_modified=False,
+def schedule_next_poll(doc, now=None, retry_until=None, **values) -> None:
+	"""When the domain says this waybill may be polled next (None: never again), written in one
+	update with ``values`` (what the poll itself changed)."""
+	doc.update(values)
+	doc.next_poll_at = domain.next_poll_at(
+		now or now_datetime(),
+		get_datetime(doc.last_polled_at) if doc.last_polled_at else None,
+		get_datetime(doc.last_event_at) if doc.last_event_at else None,
+		bool(doc.subscribed),
+		_status(doc),
+		doc.polls_in_window or 0,
+		doc.failures or 0,
+		window_start=get_datetime(doc.poll_window_start) if doc.poll_window_start else None,
+		retry_until=retry_until,
+		tracking_since=get_datetime(doc.shipped_at) if doc.shipped_at else None,
+		carrier_finished=bool(doc.carrier_finished),
 	)
+	doc.db_set({"next_poll_at": doc.next_poll_at, **values}, update_modified=False)
 
 
 def retry_call(entry) -> str:

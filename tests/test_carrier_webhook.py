@@ -8,7 +8,6 @@ import requests
 
 from order_online.domain import errors
 from order_online.domain.tracking import ETA_BASES
-from order_online.integrations import carriers
 from order_online.integrations.carriers import (
 	REGISTRY,
 	AfterShipAdapter,
@@ -225,14 +224,6 @@ def test_unknown_provider_is_a_clear_error():
 	with pytest.raises(UnknownCarrierProvider) as caught:
 		get_adapter(CarrierConfig("Pigeon Post", ""))
 	assert "Pigeon Post" in str(caught.value)
-
-
-def test_registry_is_reachable_from_base_too():
-	from order_online.integrations.carriers import base
-
-	assert base.REGISTRY is carriers.REGISTRY and base.get_adapter is carriers.get_adapter
-	with pytest.raises(AttributeError):
-		base.nothing_here  # noqa: B018
 
 
 # Masking -------------------------------------------------------------------------------------------

@@ -83,3 +83,10 @@ def test_boxes_split_into_whole_boxes_when_the_item_is_sold_in_one_unit():
 def test_rows_of_one_item_in_different_units_are_allocated_in_stock_units():
 	rows = [fp.RowUnit("1", "BOLT", 12, True), fp.RowUnit("2", "BOLT", 1, False)]
 	assert fp.allocation_units(rows) == {"1": 1.0, "2": 1.0}
+
+
+def test_a_pick_list_may_skip_the_reserved_stock_refusal_only_when_it_picks_where_it_reserved():
+	assert fp.picks_only_reserved_warehouses([("WH-A", "WH-A"), ("WH-B", "WH-B")])
+	assert not fp.picks_only_reserved_warehouses([("WH-A", "WH-A"), ("WH-A", "WH-B")])
+	assert not fp.picks_only_reserved_warehouses([(None, None)])
+	assert not fp.picks_only_reserved_warehouses([])

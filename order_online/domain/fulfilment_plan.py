@@ -168,6 +168,16 @@ def nothing_available(allocation: Allocation, total_qty: float) -> bool:
 	return not allocation.shipments and total_qty > EPSILON
 
 
+# Picking ------------------------------------------------------------------------------------
+
+
+def picks_only_reserved_warehouses(locations: Iterable[tuple[str | None, str | None]]) -> bool:
+	"""(picked from, reserved in) per location: a pick list that takes every row from the warehouse the
+	row is reserved in cannot take stock another order holds."""
+	locations = list(locations)
+	return bool(locations) and all(picked and picked == reserved for picked, reserved in locations)
+
+
 # Reservation --------------------------------------------------------------------------------
 
 

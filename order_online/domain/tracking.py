@@ -232,6 +232,28 @@ def record_poll(now: datetime, window_start: datetime | None, polls_in_window: i
 	return window_start, polls_in_window + 1
 
 
+# What others are told ---------------------------------------------------------------------------
+
+# A customer hears when the parcel ships, is picked up, goes out for delivery, arrives or has a
+# problem; not of every scan in transit.
+NOTIFY_CUSTOMER_ON = frozenset(
+	{
+		TrackingStatus.INFO_RECEIVED,
+		TrackingStatus.PICKED_UP,
+		TrackingStatus.OUT_FOR_DELIVERY,
+		TrackingStatus.DELIVERED,
+		TrackingStatus.EXCEPTION,
+	}
+)
+
+
+def shipment_tracking_status(status: TrackingStatus | None) -> str:
+	"""ERPNext's Shipment knows four tracking states only (In Progress, Delivered, Returned, Lost)."""
+	if status in (TrackingStatus.DELIVERED, TrackingStatus.RETURNED):
+		return status.value
+	return "In Progress"
+
+
 # Arrival estimate --------------------------------------------------------------------------------
 
 HIGH, MEDIUM, LOW, NO_CONFIDENCE = "High", "Medium", "Low", "None"

@@ -1,7 +1,8 @@
 import frappe
+from erpnext.controllers.website_list_for_contact import get_parents_for_user
 from frappe import _
 
-from order_online.portal import portal_customers, shipments_for
+from order_online.portal import shipments_for
 
 no_cache = 1
 
@@ -11,4 +12,5 @@ def get_context(context):
 		frappe.throw(_("Please log in to see your shipments."), frappe.PermissionError)
 	context.title = _("My Shipments")
 	context.show_sidebar = True
-	context.shipments = shipments_for(portal_customers(frappe.session.user))
+	# ERPNext's own portal rule: the customers the session user is a Portal User of
+	context.shipments = shipments_for(get_parents_for_user("Customer"))

@@ -96,16 +96,6 @@ class CarrierAdapter(Protocol):
 	def push_reply(self, ok: bool) -> tuple[int, str, bytes]: ...
 
 
-def __getattr__(name: str) -> Any:
-	# REGISTRY and get_adapter live in the package (they import the adapters, which import this
-	# module); reaching them from here too keeps ``from ...carriers.base import get_adapter`` working.
-	if name in ("REGISTRY", "get_adapter"):
-		from order_online.integrations import carriers
-
-		return getattr(carriers, name)
-	raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # HTTP -------------------------------------------------------------------------------------------
 
 
