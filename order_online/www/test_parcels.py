@@ -2,9 +2,10 @@
 shipments and events, nobody else's."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
+from order_online.common.app_owned import app_writes
 from order_online.tests.factories import TEST_PREFIX, make_customer
+from order_online.tests.utils import OrderTestCase
 
 
 def portal_user(email: str, customer: str) -> str:
@@ -26,7 +27,7 @@ def portal_user(email: str, customer: str) -> str:
 	return email
 
 
-class TestShipmentsPage(FrappeTestCase):
+class TestShipmentsPage(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		account = f"{TEST_PREFIX} Portal Carrier"
@@ -46,25 +47,29 @@ class TestShipmentsPage(FrappeTestCase):
 		for customer, number in ((self.mine, "PA-1"), (self.theirs, "PB-1")):
 			if frappe.db.exists("Shipment Tracking", {"tracking_number": number, "carrier_account": account}):
 				continue  # the class shares one transaction; the waybill's key is unique
-			frappe.get_doc(
-				{
-					"doctype": "Shipment Tracking",
-					"tracking_number": number,
-					"carrier_account": account,
-					"customer": customer,
-					"status": "In Transit",
-					"shipped_at": frappe.utils.now_datetime(),
-					"events": [
-						{
-							"event_time": frappe.utils.now_datetime(),
-							"status": "In Transit",
-							"description": f"{number} at hub",
-							"event_key": number,
-						}
-					],
-				}
-			).insert()
+			with app_writes():  # a waybill as the app's tracking records it
+				self.waybill(number, account, customer)
 		self.user = portal_user("oo.buyer@example.com", self.mine)
+
+	def waybill(self, number, account, customer):
+		frappe.get_doc(
+			{
+				"doctype": "Shipment Tracking",
+				"tracking_number": number,
+				"carrier_account": account,
+				"customer": customer,
+				"status": "In Transit",
+				"shipped_at": frappe.utils.now_datetime(),
+				"events": [
+					{
+						"event_time": frappe.utils.now_datetime(),
+						"status": "In Transit",
+						"description": f"{number} at hub",
+						"event_key": number,
+					}
+				],
+			}
+		).insert()
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

@@ -2,6 +2,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from order_online.common.app_owned import refuse_outside_app
+
 
 class OrderApprovalLog(Document):
 	"""The audit trail of approvals: written once by the app, never edited or deleted."""
@@ -9,6 +11,7 @@ class OrderApprovalLog(Document):
 	def validate(self):
 		if not self.is_new():
 			frappe.throw(_("Approval history cannot be changed."), frappe.PermissionError)
+		refuse_outside_app(self, "create")
 
 	def on_trash(self):
 		frappe.throw(_("Approval history cannot be deleted."), frappe.PermissionError)

@@ -1,6 +1,17 @@
 from frappe.model.document import Document
 
+from order_online.common.app_owned import keep_state
+from order_online.domain.app_owned import SHIPMENT_TRACKING_STATE
+
 
 class ShipmentTracking(Document):
-	def before_insert(self):
-		self.tracking_key = f"{self.carrier_account}:{self.carrier_code or ''}:{self.tracking_number}"
+	"""One waybill. A user may register one by hand; its progress is the app's alone."""
+
+	def validate(self):
+		keep_state(self, SHIPMENT_TRACKING_STATE)
+		self.set_tracking_key()
+
+	def set_tracking_key(self):
+		from order_online.tracking import tracking_key
+
+		self.tracking_key = tracking_key(self.carrier_account, self.carrier_code, self.tracking_number)

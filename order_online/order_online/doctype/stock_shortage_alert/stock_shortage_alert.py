@@ -1,5 +1,13 @@
 from frappe.model.document import Document
 
+from order_online.common.app_owned import refuse_outside_app
+
 
 class StockShortageAlert(Document):
 	"""One record per item and warehouse, kept current by order_online.shortage (never edited by hand)."""
+
+	def validate(self):
+		refuse_outside_app(self, "save")
+
+	def on_trash(self):
+		refuse_outside_app(self, "delete")

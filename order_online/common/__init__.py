@@ -1,0 +1,1 @@
+"""What every capability of the app's Frappe side shares."""

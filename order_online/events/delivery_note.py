@@ -1,0 +1,41 @@
+"""Delivery Note hooks, in the order they run."""
+
+from order_online import approval, fulfilment, reservation, shortage, tracking
+from order_online.common import app_owned
+
+
+def before_validate(doc, method=None) -> None:
+	app_owned.restore_stored(doc)
+
+
+def validate(doc, method=None) -> None:
+	approval.guard_fulfilment(doc)
+
+
+def before_submit(doc, method=None) -> None:
+	reservation.lock_rows_of(doc)
+
+
+def on_submit(doc, method=None) -> None:
+	shortage.refresh_for_stock_voucher(doc)
+	reservation.sync_rows_of(doc)  # reservations consumed: the Bins from the locking read
+	fulfilment.invoice_delivery(doc)
+	tracking.start_for_delivery_note(doc)
+
+
+def before_update_after_submit(doc, method=None) -> None:
+	app_owned.restore_stored(doc)
+
+
+def on_update_after_submit(doc, method=None) -> None:
+	tracking.start_for_delivery_note(doc)
+
+
+def before_cancel(doc, method=None) -> None:
+	app_owned.restore_stored(doc)
+	reservation.lock_rows_of(doc)
+
+
+def on_cancel(doc, method=None) -> None:
+	shortage.refresh_for_stock_voucher(doc)
+	reservation.sync_rows_of(doc)
