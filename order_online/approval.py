@@ -14,10 +14,12 @@ import frappe
 from frappe import _
 from frappe.utils import flt, getdate, now_datetime, nowdate
 
+from order_online.common.app_owned import app_writes
 from order_online.domain import approval as domain
 from order_online.errors import throw
 from order_online.fulfilment import order_released
 from order_online.masters import customer_credit, tree_scope
+from order_online.overrides.sales_order import reserve_free_stock
 from order_online.settings import get_settings
 from order_online.users import users_with_roles
 
@@ -90,6 +92,32 @@ def load_rules(company: str) -> list[domain.ApprovalRule]:
 
 def clear_rule_cache() -> None:
 	frappe.cache.delete_value(RULE_CACHE_KEY)
+
+
+# Beside a site's own Workflow on Sales Order: one approval or the other, never both -------------
+
+
+def active_workflow() -> str | None:
+	"""The site's active Workflow on Sales Order (Frappe's own cached lookup)."""
+	from frappe.model.workflow import get_workflow_name
+
+	return get_workflow_name("Sales Order")
+
+
+def refuse_rules_beside_workflow(rule) -> None:
+	"""Order Approval Rule saved enabled while a Sales Order workflow is active."""
+	workflow = rule.enabled and active_workflow()
+	if workflow:
+		throw(domain.errors.RulesBesideWorkflow(workflow=workflow), title=_("Approval"))
+
+
+def refuse_workflow_beside_rules(workflow) -> None:
+	"""A Workflow on Sales Order activated while Order Approval Rules are enabled."""
+	if workflow.document_type != "Sales Order" or not workflow.is_active:
+		return
+	rules = frappe.get_all("Order Approval Rule", filters={"enabled": 1}, pluck="name", limit=5)
+	if rules:
+		throw(domain.errors.WorkflowBesideRules(rules=rules), title=_("Approval"))
 
 
 # Reading the order --------------------------------------------------------------------------
@@ -213,6 +241,7 @@ def reset_for_new_order(doc) -> None:
 # Steps --------------------------------------------------------------------------------------
 
 
+@app_writes()
 def log(doc, action: str, level: int = 0, reason: str | None = None, rules_fired: str | None = None) -> None:
 	frappe.get_doc(
 		{
@@ -235,7 +264,7 @@ def log(doc, action: str, level: int = 0, reason: str | None = None, rules_fired
 def requirement_for(doc) -> domain.Requirement | None:
 	"""What the order needs now; None when no rule is configured (ERPNext's behaviour, untouched)."""
 	rules = load_rules(doc.company)
-	if not rules:
+	if not rules or active_workflow():  # a site workflow is the approval (rules cannot be enabled beside it)
 		return None
 	return domain.evaluate(order_facts(doc, rules), rules)
 
@@ -318,7 +347,7 @@ def release_hold(doc) -> None:
 	doc.set_status(update=True, status="Draft")
 	doc.update_reserved_qty()
 	if doc.get("reserve_stock") and not get_settings().reserve_while_pending:
-		doc.create_stock_reservation_entries(notify=False)  # what is free now; the rest is short
+		reserve_free_stock(doc)  # what is free now; the rest is short
 	doc.notify_update()
 	order_released(doc)
 

@@ -179,13 +179,36 @@ def allocate_order(doc) -> allocation.Allocation | None:
 	problem, units = build_problem(doc, rule, rows, items)
 	result = allocation.allocate(problem)
 	if fulfilment_plan.nothing_available(result, sum(line.qty for line in problem.lines)):
-		throw(fulfilment_plan.errors.NoWarehouseHasStock(), title=_("Warehouse Allocation"))
+		# As for any order beyond stock: a backorder (rows unreserved, a warning, a shortage alert)
+		# unless the company refuses backorders. Losing a race for the last units ends the same way.
+		if not get_settings().allow_backorders:
+			throw(fulfilment_plan.errors.NoWarehouseHasStock(), title=_("Warehouse Allocation"))
 	reserve = bool(rule.reserve_stock) and bool(
 		frappe.db.get_single_value("Stock Settings", "enable_stock_reservation")
 	)
+	if result.unallocated:
+		doc.flags.shortage_floor = unallocated_shortage(rows, problem, result, units)
 	apply_rows(doc, rows, result, reserve, units)
 	describe(doc, problem, result)
+	if result.unallocated:  # the backorder warning, as for any order beyond stock
+		frappe.msgprint(
+			doc.allocation_summary.splitlines()[-1], title=_("Warehouse Allocation"), indicator="orange"
+		)
 	return result
+
+
+def unallocated_shortage(rows, problem, result: allocation.Allocation, units) -> dict:
+	"""What nobody could supply, as a shortage of the row's own warehouse where the locking read
+	covered it (the allocator used up all the free stock there first)."""
+	by_key = {str(d.idx): d for d in rows}
+	return fulfilment_plan.shortage_floor(
+		(
+			((by_key[key].item_code, by_key[key].warehouse), qty * units[key])
+			for key, qty in result.unallocated.items()
+			if (by_key[key].item_code, by_key[key].warehouse) in problem.stock
+		),
+		{},
+	)
 
 
 def apply_rows(doc, rows, result: allocation.Allocation, reserve: bool, units: dict[str, float]) -> None:
@@ -318,7 +341,9 @@ def follow_status_change(sales_order: str, status: str) -> None:
 		lock_rows_of(so)
 		so.cancel_stock_reservation_entries(notify=False)
 	elif status == "Draft" and so.get("reserve_stock") and so.approval_status != "Pending":
-		so.create_stock_reservation_entries(notify=False)
+		from order_online.overrides.sales_order import reserve_free_stock
+
+		reserve_free_stock(so)
 
 
 # Delivery and invoicing per warehouse -------------------------------------------------------

@@ -32,8 +32,10 @@ doc_events = {
 		"validate": "order_online.events.sales_order.validate",
 		"before_submit": "order_online.events.sales_order.before_submit",
 		"on_submit": "order_online.events.sales_order.on_submit",
-		"on_cancel": "order_online.events.sales_order.on_cancel",
+		"before_update_after_submit": "order_online.events.sales_order.before_update_after_submit",
 		"on_update_after_submit": "order_online.approval.recheck_after_update",
+		"before_cancel": "order_online.events.sales_order.before_cancel",
+		"on_cancel": "order_online.events.sales_order.on_cancel",
 	},
 	"Pick List": {
 		"before_validate": "order_online.fulfilment.picks_from_reserved_warehouses",
@@ -48,23 +50,24 @@ doc_events = {
 		"on_update_after_submit": "order_online.reservation.sync_bin_reserved_stock",
 		"on_cancel": "order_online.reservation.sync_bin_reserved_stock",
 	},
+	"Workflow": {"validate": "order_online.events.workflow.validate"},
 	"Address": {
 		"validate": "order_online.events.address.validate",
 	},
 	"Stock Entry": _STOCK_MOVED,
 	"Purchase Receipt": _STOCK_MOVED,
 	"Delivery Note": {
-		"validate": _APPROVAL_GUARD,
-		"before_submit": _LOCK_BINS,
-		"before_cancel": _LOCK_BINS,
-		"on_submit": [
-			_STOCK_MOVED["on_submit"],
-			_SYNC_BINS,
-			"order_online.fulfilment.invoice_delivery",
-			"order_online.tracking.start_for_delivery_note",
-		],
-		"on_update_after_submit": "order_online.tracking.start_for_delivery_note",
-		"on_cancel": [_STOCK_MOVED["on_cancel"], _SYNC_BINS],
+		event: f"order_online.events.delivery_note.{event}"
+		for event in (
+			"before_validate",
+			"validate",
+			"before_submit",
+			"on_submit",
+			"before_update_after_submit",
+			"on_update_after_submit",
+			"before_cancel",
+			"on_cancel",
+		)
 	},
 	"Stock Reconciliation": _STOCK_MOVED,
 	"Purchase Invoice": _STOCK_MOVED,

@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, getdate, now_datetime, nowdate
 
+from order_online.common.app_owned import app_writes
 from order_online.domain.shortage import (
 	Demand,
 	plan_replenishment,
@@ -78,8 +79,11 @@ def _bins(item_codes: Iterable[str], warehouses: Iterable[str] | None = None) ->
 	return {(r.item_code, r.warehouse): r for r in rows}
 
 
-def refresh_alerts(keys: Iterable[Key]) -> list[str]:
-	"""Bring the alerts of ``keys`` up to date; returns the names of alerts that are open."""
+@app_writes()
+def refresh_alerts(keys: Iterable[Key], shortage_floor: dict[Key, float] | None = None) -> list[str]:
+	"""Bring the alerts of ``keys`` up to date; returns the names of alerts that are open.
+
+	``shortage_floor``: per pair, the shortage known from locking reads (an order that lost a race)."""
 	settings = get_settings()
 	if not (settings.enabled and settings.raise_shortage_alerts):
 		return []
@@ -115,7 +119,7 @@ def refresh_alerts(keys: Iterable[Key]) -> list[str]:
 	open_alerts = []
 	for key in sorted(keys):
 		actual = flt(bins[key].actual_qty) if key in bins else 0.0
-		state = shortage_state(actual, demand.get(key, ()))
+		state = shortage_state(actual, demand.get(key, ()), (shortage_floor or {}).get(key, 0.0))
 		row = existing.get(alert_key(*key))
 		if state.is_short:
 			alert = _save_alert(row, key, companies.get(key[1]), state)

@@ -14,8 +14,10 @@ from urllib.parse import quote
 
 import frappe
 from frappe import _
+from frappe.rate_limiter import rate_limit
 from frappe.utils import get_datetime, get_url, now_datetime
 
+from order_online.common.app_owned import app_writes
 from order_online.domain import tracking as domain
 from order_online.integrations import carriers
 from order_online.integrations.ratelimit import TokenBucket
@@ -119,7 +121,8 @@ def start_for_delivery_note(doc, method=None) -> None:
 			"next_poll_at": now_datetime(),
 		}
 	)
-	tracking.insert(ignore_permissions=True)
+	with app_writes():
+		tracking.insert(ignore_permissions=True)
 	tracking.db_set("shipment", make_shipment(doc, account, code, number), update_modified=False)
 	update_eta(tracking)
 	publish_status(tracking)
@@ -255,7 +258,8 @@ def apply_result(doc, result) -> bool:
 		# Kuaidi100 "abort": its documentation says to subscribe again after about half an hour.
 		doc.subscribed = 0
 		doc.resubscribe_at = now_datetime() + RESUBSCRIBE_AFTER
-	doc.save(ignore_permissions=True)
+	with app_writes():
+		doc.save(ignore_permissions=True)
 	update_eta(doc)  # keeps a carrier's estimate; the late flag follows either
 	publish_status(doc)
 	if changed:
@@ -390,19 +394,29 @@ def notify_customer(doc) -> None:
 
 
 def handle_push(account_name: str, headers, body: bytes, form) -> tuple[int, str, bytes]:
-	"""A provider's callback: verified, merged, logged; the reply is what the provider expects."""
+	"""A provider's callback: verified, merged, logged; the reply is what the provider expects.
+
+	Anyone may post here, so a refusal costs little: only an excerpt of its body is kept, and past
+	``REFUSED_PUSHES_PER_WINDOW`` refusals from one address a refusal writes nothing at all.
+	"""
 	account = frappe.db.exists(
 		"Carrier Account", {"name": account_name or "", "enabled": 1}
 	) and frappe.get_doc("Carrier Account", account_name)
 	if not account:
-		log_call(None, "push", "Rejected", error=f"unknown carrier account {account_name!r}")
+		if not refusal_may_be_logged():
+			return TOO_MANY_REFUSED
+		log_call(
+			None, "push", "Rejected", error=f"unknown carrier account {domain.excerpt(account_name, 140)!r}"
+		)
 		return 404, "application/json", b'{"ok": false}'
 	adapter, config = adapter_for(account)
 	raw = body.decode("utf-8", "replace") if body else json.dumps(dict(form))
 	try:
 		results = adapter.parse_push(headers, body, form)
 	except carriers.CarrierError as error:
-		log_call(account, "push", "Rejected", config, request=raw, error=error.render(_))
+		if not refusal_may_be_logged():
+			return TOO_MANY_REFUSED
+		log_call(account, "push", "Rejected", config, request=domain.excerpt(raw), error=error.render(_))
 		return adapter.push_reply(False)
 	unknown = []
 	for result in results:
@@ -427,6 +441,23 @@ def handle_push(account_name: str, headers, body: bytes, form) -> tuple[int, str
 	)
 	# An unknown number is refused so the provider pushes it again (its Delivery Note may not be saved yet).
 	return adapter.push_reply(not unknown)
+
+
+TOO_MANY_REFUSED = (429, "application/json", b'{"ok": false, "error": "too many refused pushes"}')
+
+
+@rate_limit(limit=domain.REFUSED_PUSHES_PER_WINDOW, seconds=domain.REFUSED_PUSH_WINDOW_S)
+def _count_refused_push() -> None:
+	"""Counted per sender address by Frappe's rate limiter (only when serving a request)."""
+
+
+def refusal_may_be_logged() -> bool:
+	try:
+		_count_refused_push()
+	except frappe.RateLimitExceededError:
+		frappe.clear_messages()
+		return False
+	return True
 
 
 # Polling -------------------------------------------------------------------------------------

@@ -90,3 +90,31 @@ def test_a_pick_list_may_skip_the_reserved_stock_refusal_only_when_it_picks_wher
 	assert not fp.picks_only_reserved_warehouses([("WH-A", "WH-A"), ("WH-A", "WH-B")])
 	assert not fp.picks_only_reserved_warehouses([(None, None)])
 	assert not fp.picks_only_reserved_warehouses([])
+
+
+# Reservation from the latest stock ---------------------------------------------------------------
+
+from order_online.domain.fulfilment_plan import reservation_caps, shortage_floor
+
+A, B = ("BOLT", "WH-1"), ("NUT", "WH-1")
+
+
+def test_rows_take_the_free_stock_in_order():
+	rows = [("r1", A, 4), ("r2", A, 4), ("r3", B, 1)]
+	assert reservation_caps(rows, {A: 6, B: 5}, partial=True) == {"r1": 4, "r2": 2, "r3": 1}
+
+
+def test_without_partial_reservation_a_row_gets_all_or_nothing_and_leaves_the_rest():
+	rows = [("r1", A, 4), ("r2", A, 4), ("r3", A, 2)]
+	assert reservation_caps(rows, {A: 6}, partial=False) == {"r1": 4, "r2": 0, "r3": 2}
+
+
+def test_a_race_lost_leaves_nothing_to_reserve():
+	assert reservation_caps([("r1", A, 2)], {A: 0}, partial=True) == {"r1": 0}
+	assert reservation_caps([("r1", A, 2)], {}, partial=True) == {"r1": 0}
+
+
+def test_the_shortage_the_latest_stock_shows():
+	assert shortage_floor([(A, 2), (A, 3), (B, 1)], {A: 1, B: 1}) == {A: 4}
+	assert shortage_floor([(A, 2)], {}) == {A: 2}
+	assert shortage_floor([(A, 2)], {A: 5}) == {}

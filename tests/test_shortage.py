@@ -70,3 +70,10 @@ def test_open_requests_count_what_is_still_to_come():
 	assert still_to_come(MATERIAL_TRANSFER, 10, 4, 0) == 6  # 4 already transferred
 	assert still_to_come(PURCHASE, 10, 10, 3) == 7  # ordered from a supplier, 3 received
 	assert still_to_come(PURCHASE, 10, 10, 12) == 0
+
+
+def test_a_shortage_seen_by_locking_reads_opens_the_alert_the_snapshot_misses():
+	# the snapshot shows only this order (2 of 10 in stock); the locking read found all 10 taken
+	state = shortage_state(10, [Demand("SO-9", "A", D1, 2)], shortage_floor=2)
+	assert state.is_short and state.shortage == 2 and state.demand == 12
+	assert shortage_state(10, [Demand("SO-9", "A", D1, 2)]).is_short is False

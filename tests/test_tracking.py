@@ -371,3 +371,13 @@ def test_is_late_compares_dates_in_the_sites_time_zone():
 	delivered = datetime(2026, 11, 22, 17, 0, tzinfo=timezone.utc)  # 01:00 on the 23rd in China
 	assert is_late(PROMISED, None, delivered, delivered) is False
 	assert is_late(PROMISED, None, delivered, delivered, tz=china) is True
+
+
+def test_what_a_refused_push_may_cost():
+	from order_online.domain.tracking import PUSH_MAX_BYTES, excerpt, push_too_large
+
+	assert push_too_large(PUSH_MAX_BYTES + 1, 0) and push_too_large(None, PUSH_MAX_BYTES + 1)
+	assert not push_too_large(1000, 1000)
+	kept = excerpt("x" * 100_000)
+	assert len(kept) < 2100 and kept.endswith("[100000 characters, cut]")
+	assert excerpt("short") == "short" and excerpt(None) is None

@@ -1,9 +1,12 @@
 """Carrier callbacks and tracking actions."""
 
+import json
+
 import frappe
 from werkzeug.wrappers import Response
 
 from order_online import tracking
+from order_online.domain.tracking import PUSH_MAX_BYTES, push_too_large
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -11,10 +14,18 @@ def push(account: str | None = None) -> Response:
 	"""The URL a carrier account gives its provider. The adapter checks the signature (a missing one is
 	a rejection) before anything is read; the reply is what the provider expects."""
 	request = frappe.request
+	body = request.get_data(cache=True)
+	if push_too_large(request.content_length, len(body)):
+		# Larger than any carrier sends: refused before anything is read or stored.
+		return Response(
+			json.dumps({"ok": False, "error": f"push larger than {PUSH_MAX_BYTES} bytes"}),
+			status=413,
+			content_type="application/json",
+		)
 	# A JSON body (AfterShip, the generic webhook) replaces the form, so the query string is read too.
 	account = account or request.args.get("account")
 	status, content_type, body = tracking.handle_push(
-		account, dict(request.headers), request.get_data(cache=True), request.form.to_dict()
+		account, dict(request.headers), body, request.form.to_dict()
 	)
 	frappe.db.commit()  # the log row stays, whatever the reply
 	return Response(body, status=status, content_type=content_type)

@@ -7,8 +7,10 @@ database or the rules that read it. The app itself writes them afterwards (alloc
 with ``db_set`` (approval, tracking), which no hook sees. A desk form opened before a background
 update sends the old values back; restoring the stored ones is the right answer there too.
 
-Each refused change is told to the user and recorded as an Activity Log row on the document (in
-its timeline): who, from which address, which field, the stored and the sent value.
+Each refused change to a stored document is told to the user and recorded as an Activity Log row
+on the document (in its timeline): who, from which address, which field, the stored and the sent
+value. A new document simply starts with these fields empty: server-side copies (an amendment,
+Auto Repeat, ``frappe.copy_doc``) carry them, and a new document has no decision to protect yet.
 """
 
 from collections.abc import Iterator
@@ -60,7 +62,7 @@ def restore_stored(doc, method=None) -> None:
 		stored_rows = {row.name: row for row in (stored.get(df.fieldname) if stored else [])}
 		for row in doc.get(df.fieldname):
 			refused += _restore(row, fields, stored_rows.get(row.name))
-	if refused:
+	if refused and stored:  # a new document starts empty, silently: copies (amend, Auto Repeat) carry them
 		report(doc, refused)
 
 
@@ -84,7 +86,7 @@ def keep_state(doc, fields) -> None:
 			doc.set(field, [row.as_dict() for row in stored.get(field)] if stored else [])
 		else:
 			doc.set(field, stored.get(field) if stored else None)
-	if refused:
+	if refused and stored:
 		report(doc, refused)
 
 
@@ -117,8 +119,7 @@ def _log(doc, refused: list[Change], after_rollback: bool = False) -> None:
 			frappe.utils.escape_html(f"{c.fieldname}: {c.stored!r} -> {c.sent!r}"[:500]) for c in refused
 		),
 		"reference_doctype": parent.doctype,
-		# a new document is refused before it exists: named in the subject only
-		"reference_name": None if parent.is_new() else parent.name,
+		"reference_name": None if parent.is_new() else parent.name,  # a refused new record never exists
 		"user": frappe.session.user,
 		"ip_address": getattr(frappe.local, "request_ip", None),
 		"communication_date": frappe.utils.now_datetime(),

@@ -281,6 +281,23 @@ class SelfApprovalRefused(DomainError):
 	template = "You created this order, and its approval rules do not allow self-approval."
 
 
+class RulesBesideWorkflow(DomainError):
+	key = "approval.beside_workflow"
+	template = (
+		"Sales Order follows the Workflow {workflow}. Order Approval Rules cannot be enabled while it is "
+		"active: one order would have two approvals fighting over its submission. Deactivate the "
+		"workflow, or keep the rule disabled."
+	)
+
+
+class WorkflowBesideRules(DomainError):
+	key = "approval.workflow_beside_rules"
+	template = (
+		"Order Approval Rules are enabled for Sales Order ({rules}). Disable them before activating a "
+		"Sales Order workflow: one order would have two approvals fighting over its submission."
+	)
+
+
 class NothingToApprove(DomainError):
 	key = "approval.nothing"
 	template = "This order is not waiting for approval."
@@ -315,6 +332,26 @@ class NoShippingLane(DomainError):
 class NoWarehouseHasStock(DomainError):
 	key = "allocation.no_stock"
 	template = "No warehouse has stock for this order."
+
+
+class AppOwnedField(DomainError):
+	key = "app_owned.field"
+	template = "{fields} of {doctype} {name} are set by Order Online only; your change was not saved."
+
+
+class AppOwnedDocument(DomainError):
+	key = "app_owned.document"
+	template = (
+		"{doctype} records are kept by Order Online only; they cannot be created, changed or deleted by hand."
+	)
+
+
+class BackorderRefused(DomainError):
+	key = "reservation.backorder_refused"
+	template = (
+		"Only {free} of {wanted} {item} are still free in {warehouse}: other orders took the rest a moment ago, "
+		"and this company does not take backorders."
+	)
 
 
 class CannotReserve(DomainError):

@@ -191,3 +191,38 @@ def reservation_problem(
 			item=item, warehouse=warehouse, wanted=f"{wanted:g}", free=f"{max(free, 0):g}"
 		)
 	return None
+
+
+def reservation_caps(
+	rows: Iterable[tuple[str, tuple[str, str], float]],
+	free: Mapping[tuple[str, str], float],
+	partial: bool,
+) -> dict[str, float]:
+	"""Per row (key, (item, warehouse), units wanted), what it may reserve of ``free`` (read under the
+	Bins' locks), the rows taking the stock of their pair in order. Without partial reservation a row
+	gets all it wants or nothing, and what it does not take is left for the rows after it."""
+	left = dict(free)
+	caps = {}
+	for key, pair, wanted in rows:
+		available = max(left.get(pair, 0.0), 0.0)
+		cap = min(wanted, available)
+		if not partial and cap < wanted - EPSILON:
+			cap = 0.0
+		caps[key] = cap
+		left[pair] = available - cap
+	return caps
+
+
+def shortage_floor(
+	wanted: Iterable[tuple[tuple[str, str], float]], free: Mapping[tuple[str, str], float]
+) -> dict[tuple[str, str], float]:
+	"""Per (item, warehouse), how short the latest stock leaves these rows: what they want beyond
+	what is free (read under the Bins' locks); only the pairs that are short."""
+	totals: dict[tuple[str, str], float] = {}
+	for pair, qty in wanted:
+		totals[pair] = totals.get(pair, 0.0) + qty
+	return {
+		pair: qty - max(free.get(pair, 0.0), 0.0)
+		for pair, qty in totals.items()
+		if qty - max(free.get(pair, 0.0), 0.0) > EPSILON
+	}

@@ -41,10 +41,14 @@ class ShortageState:
 		return self.shortage > 1e-9
 
 
-def shortage_state(actual: float, demands: Iterable[Demand]) -> ShortageState:
+def shortage_state(actual: float, demands: Iterable[Demand], shortage_floor: float = 0.0) -> ShortageState:
+	"""``shortage_floor``: what locking reads showed this pair is short of at least (an order that
+	waited for others and found their units taken), which a snapshot of the waiting orders taken
+	before those others committed does not show."""
 	demands = tuple(d for d in demands if d.pending_qty > 0)
 	total = sum(d.pending_qty for d in demands)
-	shortage = max(0.0, total - actual)
+	shortage = max(0.0, total - actual, shortage_floor)
+	total = max(total, actual + shortage)
 	waiting = tuple(sorted(demands, key=lambda d: (d.delivery_date or datetime.date.max, d.sales_order)))
 	return ShortageState(
 		actual=actual, demand=total, shortage=shortage, waiting=waiting if shortage > 0 else ()

@@ -357,3 +357,22 @@ def _day(value: date | datetime | str | None, tz: tzinfo | None) -> date | None:
 			value = value.astimezone(tz)
 		return value.date()
 	return value
+
+
+# Pushes from anyone: what a refused, unauthenticated request may cost ---------------------------
+
+PUSH_MAX_BYTES = 256 * 1024  # a carrier's push with a long history is tens of kB
+REFUSED_EXCERPT_CHARS = 2000  # what is kept of a refused body, to see what was sent
+REFUSED_PUSHES_PER_WINDOW = 30  # per sender address; beyond it a refusal writes nothing
+REFUSED_PUSH_WINDOW_S = 600
+
+
+def push_too_large(content_length: int | None, body_length: int) -> bool:
+	return max(content_length or 0, body_length) > PUSH_MAX_BYTES
+
+
+def excerpt(text: str | None, limit: int = REFUSED_EXCERPT_CHARS) -> str | None:
+	"""The start of a refused body, with its size when cut."""
+	if text is None or len(text) <= limit:
+		return text
+	return f"{text[:limit]}… [{len(text)} characters, cut]"

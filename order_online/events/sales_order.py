@@ -3,7 +3,9 @@
 import frappe
 
 from order_online import approval, entry, fulfilment, numbering, reservation, shortage
+from order_online.common import app_owned
 from order_online.domain import order_rules as rules
+from order_online.overrides.sales_order import reserve_from_latest_stock
 from order_online.regions import region_for_address
 from order_online.settings import get_settings
 
@@ -22,7 +24,9 @@ def before_validate(doc, method=None) -> None:
 	"""Bad input first, all of it at once, before ERPNext's own checks trip over it one by one.
 
 	On submit, the warehouses are allocated here: ERPNext's validate then totals the split rows.
+	First of all, the app's own fields get back their stored values (only the app writes them).
 	"""
+	app_owned.restore_stored(doc)
 	if not get_settings().enabled:
 		return
 	if getattr(doc, "_action", None) == "submit":
@@ -49,9 +53,11 @@ def validate(doc, method=None) -> None:
 
 def before_submit(doc, method=None) -> None:
 	"""Quantity beyond availability: refused, or a warning when backorders are allowed."""
+	settings = get_settings()
 	if doc.get("reserve_stock"):
 		reservation.lock_rows_of(doc)  # ERPNext reserves on submit: decide one order at a time
-	settings = get_settings()
+		# ... from the latest stock, so an order that waited for another one is a backorder, not refused
+		reserve_from_latest_stock(doc, refuse_backorders=settings.enabled and not settings.allow_backorders)
 	if not settings.enabled:
 		return
 	approval.hand_credit_check_to_approvers(doc)
@@ -73,11 +79,23 @@ def on_submit(doc, method=None) -> None:
 def refresh_shortages(doc) -> None:
 	"""Lines the stock covered cannot open a shortage; only the others are checked."""
 	availability = doc.flags.order_availability
+	floor = (
+		doc.flags.demand_floor or {}
+	)  # short by the latest stock (a race lost), whatever the snapshot says
 	if availability is None:
-		shortage.refresh_for_order(doc)
+		shortage.refresh_alerts(shortage.stock_keys(doc), floor)
 		return
 	short_rows = {line.row for line in availability if line.shortage > 0}
-	shortage.refresh_alerts((d.item_code, d.warehouse) for d in doc.items if d.idx in short_rows)
+	keys = {(d.item_code, d.warehouse) for d in doc.items if d.idx in short_rows}
+	shortage.refresh_alerts(keys | set(floor), floor)
+
+
+def before_update_after_submit(doc, method=None) -> None:
+	app_owned.restore_stored(doc)
+
+
+def before_cancel(doc, method=None) -> None:
+	app_owned.restore_stored(doc)
 
 
 def on_cancel(doc, method=None) -> None:

@@ -1,7 +1,6 @@
 """Warehouse allocation on a real site: split rows, reservations, restrictions, bad input, cancel."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.api.approval import approve, reject, update_status
 from order_online.api.fulfilment import make_delivery_notes, make_pick_lists
@@ -17,6 +16,7 @@ from order_online.tests.factories import (
 	make_sales_order,
 	set_settings,
 )
+from order_online.tests.utils import OrderTestCase
 
 
 def reservations(so) -> list[tuple[str, str, float]]:
@@ -33,7 +33,7 @@ def bin_reserved(item, warehouse) -> float:
 	return frappe.db.get_value("Bin", {"item_code": item, "warehouse": warehouse}, "reserved_stock") or 0.0
 
 
-class AllocationCase(FrappeTestCase):
+class AllocationCase(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		set_settings(

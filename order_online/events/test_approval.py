@@ -8,7 +8,6 @@ from erpnext.selling.doctype.sales_order.sales_order import (
 	make_delivery_note,
 	make_sales_invoice,
 )
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.api.approval import approve, reject, update_status
 from order_online.approval import clear_rule_cache
@@ -24,6 +23,7 @@ from order_online.tests.factories import (
 	make_user,
 	set_settings,
 )
+from order_online.tests.utils import OrderTestCase
 
 SALES = "oo.sales@example.com"
 MANAGER = "oo.manager@example.com"
@@ -40,7 +40,7 @@ def logs(so) -> list[tuple[str, int, str]]:
 	return [(r.action, r.level, r.user) for r in rows]
 
 
-class ApprovalCase(FrappeTestCase):
+class ApprovalCase(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)

@@ -4,7 +4,6 @@ import multiprocessing
 
 import frappe
 from erpnext.selling.doctype.sales_order.sales_order import create_pick_list, make_delivery_note
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_months, getdate, nowdate
 
 from order_online.numbering import clear_template_cache, prepare_series
@@ -19,6 +18,7 @@ from order_online.tests.factories import (
 	make_sales_order,
 	set_settings,
 )
+from order_online.tests.utils import OrderTestCase
 
 
 def make_template(template: str, channel: str | None = None) -> str:
@@ -33,7 +33,7 @@ def make_template(template: str, channel: str | None = None) -> str:
 	return doc.name
 
 
-class TestOrderNumbers(FrappeTestCase):
+class TestOrderNumbers(OrderTestCase):
 	def setUp(self):
 		set_settings(enabled=1, apply_number_templates=1)
 		frappe.db.delete("Order Number Template")
@@ -118,7 +118,7 @@ def _insert_numbered_order(site: str, customer: str, channel: str) -> str:
 		frappe.destroy()
 
 
-class TestConcurrentNumbers(FrappeTestCase):
+class TestConcurrentNumbers(OrderTestCase):
 	"""Commits on purpose (other processes must see the template); cleans up after itself."""
 
 	def test_concurrent_inserts_never_repeat_a_number(self):
@@ -147,7 +147,7 @@ class TestConcurrentNumbers(FrappeTestCase):
 			frappe.db.commit()
 
 
-class TestDetailsFollowTheOrder(FrappeTestCase):
+class TestDetailsFollowTheOrder(OrderTestCase):
 	def setUp(self):
 		set_settings(enabled=1)
 		if not frappe.db.exists("Packaging Type", "_OO Carton"):

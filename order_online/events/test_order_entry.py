@@ -1,7 +1,6 @@
 """Order entry on a real site: bad input, business rules, availability, packaging, specification."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, nowdate
 
 from order_online.api.order_entry import get_availability
@@ -19,13 +18,14 @@ from order_online.tests.factories import (
 	make_warehouse,
 	set_settings,
 )
+from order_online.tests.utils import OrderTestCase
 
 
 def order_count() -> int:
 	return frappe.db.count("Sales Order", {"customer": make_customer()})
 
 
-class TestBadInput(FrappeTestCase):
+class TestBadInput(OrderTestCase):
 	def setUp(self):
 		set_settings(enabled=1)
 		self.item = make_item(f"{TEST_PREFIX}-ENTRY-1")
@@ -104,7 +104,7 @@ class TestBadInput(FrappeTestCase):
 		self.assertTrue(so.name)
 
 
-class TestBusinessRules(FrappeTestCase):
+class TestBusinessRules(OrderTestCase):
 	def setUp(self):
 		set_settings(enabled=1)
 		frappe.db.delete("Order Validation Rule")
@@ -198,7 +198,7 @@ class TestBusinessRules(FrappeTestCase):
 		self.assertIn("超过每行最大数量", str(err.exception))
 
 
-class TestAvailability(FrappeTestCase):
+class TestAvailability(OrderTestCase):
 	def setUp(self):
 		# A fresh item per test: orders of one test must not hold stock another test counts on.
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)

@@ -1,5 +1,4 @@
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.tests.factories import (
 	TEST_PREFIX,
@@ -9,9 +8,10 @@ from order_online.tests.factories import (
 	make_customer,
 	make_sales_order,
 )
+from order_online.tests.utils import OrderTestCase
 
 
-class TestSalesOrderHooks(FrappeTestCase):
+class TestSalesOrderHooks(OrderTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

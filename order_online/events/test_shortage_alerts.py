@@ -1,7 +1,6 @@
 """Shortage alerts on a real site: raised once, kept current, replenished, closed by stock or cancel."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.shortage import alert_key
 from order_online.tests.factories import (
@@ -14,9 +13,10 @@ from order_online.tests.factories import (
 	make_warehouse,
 	set_settings,
 )
+from order_online.tests.utils import OrderTestCase
 
 
-class TestShortageAlerts(FrappeTestCase):
+class TestShortageAlerts(OrderTestCase):
 	def setUp(self):
 		set_settings(
 			enabled=1,

@@ -5,7 +5,6 @@ from unittest.mock import patch
 
 import frappe
 from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from order_online.api.tracking import retry
@@ -20,13 +19,14 @@ from order_online.tests.factories import (
 	make_sales_order,
 	set_settings,
 )
+from order_online.tests.utils import OrderTestCase
 from order_online.tracking import poll_account, poll_due, poll_one
 
 KEY, CUSTOMER = "KEY-1", "CUSTOMER-1"
 ACCOUNT = f"{TEST_PREFIX} Kuaidi100 Poll"
 
 
-class TrackingCase(FrappeTestCase):
+class TrackingCase(OrderTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

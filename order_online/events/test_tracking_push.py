@@ -10,7 +10,6 @@ import os
 
 import frappe
 import requests
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.tests.factories import (
 	TEST_PREFIX,
@@ -21,6 +20,7 @@ from order_online.tests.factories import (
 	make_sales_order,
 	set_settings,
 )
+from order_online.tests.utils import OrderTestCase
 
 SALT = "oo-test-salt"
 ACCOUNT = f"{TEST_PREFIX} Kuaidi100"
@@ -47,7 +47,7 @@ def kuaidi100_push(number: str, state: str, events: list[tuple[str, str]], salt:
 	return {"param": param, "sign": hashlib.md5((param + salt).encode()).hexdigest().upper()}
 
 
-class TestTrackingPush(FrappeTestCase):
+class PushCase(OrderTestCase):
 	url = os.environ.get("OO_SITE_URL", "http://127.0.0.1:8010")
 
 	def setUp(self):
@@ -59,6 +59,7 @@ class TestTrackingPush(FrappeTestCase):
 				f"no site served at {self.url} (run: bench --site {frappe.local.site} serve --port 8010)"
 			)
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
+		frappe.cache.delete_keys("rl:")  # refused pushes counted by earlier tests from this address
 		frappe.db.delete("Order Approval Rule")
 		frappe.db.delete("Warehouse Allocation Rule")
 		self.created = []
@@ -120,6 +121,8 @@ class TestTrackingPush(FrappeTestCase):
 			timeout=30,
 		)
 
+
+class TestTrackingPush(PushCase):
 	def test_signed_push_reaches_the_order_and_a_forged_one_changes_nothing(self):
 		number = f"SF{frappe.generate_hash(length=10).upper()}"
 		so, note, tracking = self.delivered_order(number)
@@ -222,3 +225,53 @@ class TestTrackingPush(FrappeTestCase):
 			"Integration Log", filters={"carrier_account": ACCOUNT, "status": "Rejected"}, pluck="error"
 		)
 		self.assertEqual(len(rejected), 1)
+
+
+class TestWhatARefusedPushMayCost(PushCase):
+	"""Anyone may post to the push endpoint: a refusal stores little, and a flood stores nothing more."""
+
+	def setUp(self):
+		super().setUp()
+		frappe.db.commit()  # the served site must see the carrier account
+
+	def rows(self):
+		frappe.db.rollback()
+		return frappe.get_all(
+			"Integration Log", filters={"carrier_account": ACCOUNT, "action": "push"}, pluck="request"
+		)
+
+	def test_a_body_larger_than_any_carrier_sends_is_refused_unread(self):
+		from order_online.domain.tracking import PUSH_MAX_BYTES
+
+		reply = self.post({"param": "x" * (2 * 1024 * 1024), "sign": "ABC"})
+		self.assertEqual(reply.status_code, 413)
+		self.assertIn(str(PUSH_MAX_BYTES), reply.text)
+		self.assertEqual(self.rows(), [])
+
+	def test_a_refused_body_is_kept_as_an_excerpt(self):
+		from order_online.domain.tracking import REFUSED_EXCERPT_CHARS
+
+		reply = self.post({"param": json.dumps({"junk": "y" * 100_000}), "sign": "NOT-IT"})
+		self.assertFalse(reply.json()["result"])
+		(stored,) = self.rows()
+		self.assertLess(len(stored), REFUSED_EXCERPT_CHARS + 100)
+		self.assertTrue(stored.endswith("]"), stored[-80:])  # "… [N characters, cut]"
+
+	def test_a_flood_of_refused_pushes_writes_a_bounded_number_of_rows(self):
+		from order_online.domain.tracking import REFUSED_PUSHES_PER_WINDOW
+
+		replies = [
+			self.post({"param": json.dumps({"n": n}), "sign": "FORGED"}).status_code
+			for n in range(REFUSED_PUSHES_PER_WINDOW + 10)
+		]
+		self.assertEqual(replies.count(429), 10)
+		self.assertEqual(len(self.rows()), REFUSED_PUSHES_PER_WINDOW)
+		# an unknown account costs the same: nothing more is written once the limit is reached
+		reply = requests.post(
+			f"{self.url}/api/method/order_online.api.tracking.push",
+			params={"account": "no such account " + "z" * 5000},
+			data={"param": "{}", "sign": "X"},
+			headers={"Host": frappe.local.site},
+			timeout=30,
+		)
+		self.assertEqual(reply.status_code, 429)

@@ -1,11 +1,11 @@
 """Install and migrate are idempotent; uninstall's removal steps leave nothing behind."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.setup import install
 from order_online.setup.custom_fields import CUSTOM_FIELDS, custom_field_names
 from order_online.setup.roles import role_names
+from order_online.tests.utils import OrderTestCase
 
 
 def _snapshot():
@@ -18,7 +18,7 @@ def _snapshot():
 	return fields, roles
 
 
-class TestInstall(FrappeTestCase):
+class TestInstall(OrderTestCase):
 	def test_custom_fields_are_on_the_forms(self):
 		for doctype, fieldname in custom_field_names():
 			self.assertTrue(frappe.get_meta(doctype).has_field(fieldname), f"{doctype}.{fieldname}")

@@ -2,7 +2,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from order_online.approval import clear_rule_cache, rule_from_record
+from order_online.approval import clear_rule_cache, refuse_rules_beside_workflow, rule_from_record
 from order_online.domain.approval import rule_problems
 from order_online.errors import throw_all
 
@@ -10,7 +10,11 @@ from order_online.errors import throw_all
 class OrderApprovalRule(Document):
 	def validate(self):
 		self.validate_rule_is_complete()
+		self.validate_no_sales_order_workflow()
 		self.warn_about_authorization_rules()
+
+	def validate_no_sales_order_workflow(self):
+		refuse_rules_beside_workflow(self)
 
 	def warn_about_authorization_rules(self):
 		"""ERPNext's Authorization Rules would check whoever submits, before any approval can run."""

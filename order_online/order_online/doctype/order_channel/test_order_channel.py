@@ -1,10 +1,10 @@
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.tests.factories import make_channel
+from order_online.tests.utils import OrderTestCase
 
 
-class TestOrderChannel(FrappeTestCase):
+class TestOrderChannel(OrderTestCase):
 	def test_code_is_upper_cased(self):
 		name = make_channel("_OO Mini Program", code="wx01", channel_type="Mobile App")
 		self.assertEqual(frappe.db.get_value("Order Channel", name, "channel_code"), "WX01")

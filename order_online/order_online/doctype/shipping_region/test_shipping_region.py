@@ -1,11 +1,11 @@
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from order_online.regions import region_for_address, resolve_region
 from order_online.tests.factories import TEST_PREFIX, make_address, make_china_regions, make_customer
+from order_online.tests.utils import OrderTestCase
 
 
-class TestShippingRegion(FrappeTestCase):
+class TestShippingRegion(OrderTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -63,7 +63,7 @@ class TestShippingRegion(FrappeTestCase):
 		self.assertEqual(resolve_region("China", "广东", "珠海"), f"{TEST_PREFIX} Zhuhai")
 
 
-class TestChinaRegionSet(FrappeTestCase):
+class TestChinaRegionSet(OrderTestCase):
 	def test_china_set_resolves_autonomous_regions_and_is_idempotent(self):
 		from order_online.regions import load_region_set
 
