@@ -20,6 +20,7 @@ from order_online.errors import throw
 from order_online.fulfilment import order_released
 from order_online.masters import customer_credit, tree_scope
 from order_online.overrides.sales_order import reserve_free_stock
+from order_online.reservation import sync_rows_of
 from order_online.settings import get_settings
 from order_online.users import users_with_roles
 
@@ -348,6 +349,8 @@ def release_hold(doc) -> None:
 	doc.update_reserved_qty()
 	if doc.get("reserve_stock") and not get_settings().reserve_while_pending:
 		reserve_free_stock(doc)  # what is free now; the rest is short
+	if doc.get("reserve_stock"):
+		sync_rows_of(doc)  # ERPNext rewrote the Bins from its snapshot
 	doc.notify_update()
 	order_released(doc)
 

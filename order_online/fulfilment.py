@@ -18,7 +18,7 @@ from order_online.entry import order_items
 from order_online.errors import throw, throw_all
 from order_online.masters import tree_paths, tree_scope
 from order_online.regions import region_for_address
-from order_online.reservation import free_stock
+from order_online.reservation import free_stock, sync_rows_of
 from order_online.settings import get_settings
 
 STRATEGY = {
@@ -344,6 +344,8 @@ def follow_status_change(sales_order: str, status: str) -> None:
 		from order_online.overrides.sales_order import reserve_free_stock
 
 		reserve_free_stock(so)
+	if so.get("reserve_stock"):
+		sync_rows_of(so)  # ERPNext's status change rewrote the Bins from its snapshot
 
 
 # Delivery and invoicing per warehouse -------------------------------------------------------

@@ -126,7 +126,9 @@ def refresh_alerts(keys: Iterable[Key], shortage_floor: dict[Key, float] | None 
 			_replenish(alert, state, bins, companies, settings)
 			open_alerts.append(alert.name)
 		elif row and row.status == "Open":
-			alert = frappe.get_doc("Stock Shortage Alert", row.name)
+			alert = frappe.get_doc(
+				"Stock Shortage Alert", row.name, for_update=True
+			)  # latest, not the snapshot
 			alert.update(
 				{"status": "Resolved", "shortage_qty": 0, "actual_qty": actual, "demand_qty": state.demand}
 			)
@@ -139,7 +141,7 @@ def refresh_alerts(keys: Iterable[Key], shortage_floor: dict[Key, float] | None 
 def _save_alert(row, key: Key, company: str | None, state):
 	newly_open = row is None or row.status != "Open"
 	if row:
-		alert = frappe.get_doc("Stock Shortage Alert", row.name)
+		alert = frappe.get_doc("Stock Shortage Alert", row.name, for_update=True)  # latest, not the snapshot
 	else:
 		alert = frappe.new_doc("Stock Shortage Alert")
 		alert.update(
@@ -171,9 +173,12 @@ def _save_alert(row, key: Key, company: str | None, state):
 		frappe.db.savepoint("shortage_alert")
 		try:
 			alert.insert(ignore_permissions=True)
-		except frappe.DuplicateEntryError:
+		except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+			# another order raised it a moment ago: a locking read sees that commit, a plain one does not
 			frappe.db.rollback(save_point="shortage_alert")
-			existing = frappe.db.get_value("Stock Shortage Alert", {"alert_key": alert.alert_key})
+			existing = frappe.db.get_value(
+				"Stock Shortage Alert", {"alert_key": alert.alert_key}, "name", for_update=True
+			)
 			return _save_alert(frappe._dict(name=existing, status="Open"), key, company, state)
 	else:
 		alert.save(ignore_permissions=True)

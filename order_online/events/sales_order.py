@@ -69,6 +69,7 @@ def before_submit(doc, method=None) -> None:
 
 
 def on_submit(doc, method=None) -> None:
+	sync_reserved_stock(doc)
 	if not get_settings().enabled:
 		return
 	refresh_shortages(doc)
@@ -79,9 +80,7 @@ def on_submit(doc, method=None) -> None:
 def refresh_shortages(doc) -> None:
 	"""Lines the stock covered cannot open a shortage; only the others are checked."""
 	availability = doc.flags.order_availability
-	floor = (
-		doc.flags.demand_floor or {}
-	)  # short by the latest stock (a race lost), whatever the snapshot says
+	floor = doc.flags.shortage_floor or {}  # short by the latest stock (a race lost), not by the snapshot
 	if availability is None:
 		shortage.refresh_alerts(shortage.stock_keys(doc), floor)
 		return
@@ -99,8 +98,17 @@ def before_cancel(doc, method=None) -> None:
 
 
 def on_cancel(doc, method=None) -> None:
+	sync_reserved_stock(doc)
 	if get_settings().enabled:
 		shortage.refresh_for_order(doc)
+
+
+def sync_reserved_stock(doc) -> None:
+	"""ERPNext's submit and cancel rewrite each Bin whole from the transaction's snapshot (its ordered
+	quantity), which puts back a reserved stock figure older than the reservations other orders
+	committed meanwhile; the Bins are set again from the locking read."""
+	if doc.get("reserve_stock"):
+		reservation.sync_rows_of(doc)
 
 
 def set_default_channel(doc, settings) -> None:

@@ -57,6 +57,7 @@ class TestNoOversellUnderConcurrency(OrderTestCase):
 		frappe.set_user("Administrator")
 		self.created: list[tuple[str, str]] = []
 		self.partial_before = frappe.db.get_single_value("Stock Settings", "allow_partial_reservation")
+		self.settings_before = frappe.get_single("Order Online Settings").as_dict()
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
@@ -71,6 +72,17 @@ class TestNoOversellUnderConcurrency(OrderTestCase):
 		frappe.db.delete("Stock Shortage Alert", {"item_code": ("like", f"{TEST_PREFIX}-RACE-%")})
 		frappe.db.delete("Stock Shortage Order", {"parent": ("like", f"{TEST_PREFIX}-RACE-%")})
 		frappe.db.set_single_value("Stock Settings", "allow_partial_reservation", self.partial_before)
+		set_settings(
+			**{
+				key: self.settings_before[key]
+				for key in (
+					"allow_backorders",
+					"raise_shortage_alerts",
+					"replenishment_mode",
+					"notify_stock_users",
+				)
+			}
+		)
 		frappe.db.delete("Warehouse Allocation Rule")
 		frappe.db.delete("Warehouse Allocation Restriction")
 		remove_allocation_network()
@@ -145,6 +157,7 @@ class TestNoOversellUnderConcurrency(OrderTestCase):
 			["status", "shortage_qty"],
 			as_dict=True,
 		)
+		self.assertIsNotNone(alert, outcome)
 		self.assertEqual(alert.status, "Open")
 		self.assertGreaterEqual(alert.shortage_qty, each)
 

@@ -124,9 +124,11 @@ def caps_from_latest_stock(doc, refuse_backorders: bool = False):
 				indicator="orange",
 			)
 	# What the latest stock says these pairs are short of, for this submit's shortage alerts.
-	doc.flags.shortage_floor = shortage_floor(
-		(((d.item_code, d.warehouse), max(wanted[d.name], 0.0)) for d in rows), free
-	)
+	floor = shortage_floor((((d.item_code, d.warehouse), max(wanted[d.name], 0.0)) for d in rows), free)
+	known = doc.flags.shortage_floor or {}  # the allocation's, for rows it could not supply
+	doc.flags.shortage_floor = {
+		pair: max(known.get(pair, 0.0), floor.get(pair, 0.0)) for pair in {*known, *floor}
+	}
 	try:
 		yield
 	finally:
