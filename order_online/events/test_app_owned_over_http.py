@@ -105,8 +105,9 @@ class TestOnlyTheAppWritesItsDecisions(OrderTestCase):
 		self.warehouse = get_warehouse(get_company())
 		self.created: list[tuple[str, str]] = [("Stock Entry", add_stock(self.item, self.warehouse, 50).name)]
 		make_approval_rule(RULE, [(1, "Sales Manager", None)], min_amount=100)
+		self.customer = make_customer()
 		clear_rule_cache()
-		frappe.db.commit()
+		frappe.db.commit()  # the served site sees only what is committed
 		self.sales = Client(self.url, frappe.local.site, SALES)
 
 	def tearDown(self):
@@ -220,7 +221,7 @@ class TestOnlyTheAppWritesItsDecisions(OrderTestCase):
 			{
 				"doctype": "Sales Order",
 				"company": get_company(),
-				"customer": make_customer(),
+				"customer": self.customer,
 				"delivery_date": frappe.utils.add_days(frappe.utils.nowdate(), 7),
 				"items": [{"item_code": self.item, "qty": 2, "rate": 100, "warehouse": self.warehouse}],
 				"approval_status": "Approved",

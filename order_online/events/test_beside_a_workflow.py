@@ -66,10 +66,15 @@ class TestBesideASiteWorkflow(OrderTestCase):
 
 	def tearDown(self):
 		frappe.db.rollback()
-		# a workflow's first save may add the workflow_state column (DDL commits): leave no workflow
+		# On a site where no workflow ever ran, the first one adds the workflow_state column, and that
+		# DDL commits whatever the test had made so far: remove all of it, committed.
 		if frappe.db.exists("Workflow", WORKFLOW):
 			frappe.delete_doc("Workflow", WORKFLOW, force=True, ignore_permissions=True)
-			frappe.db.commit()
+		for rule in frappe.get_all(
+			"Order Approval Rule", filters={"name": ("like", f"{TEST_PREFIX} %")}, pluck="name"
+		):
+			frappe.delete_doc("Order Approval Rule", rule, force=True, ignore_permissions=True)
+		frappe.db.commit()
 		frappe.cache.hdel("workflow", "Sales Order")
 		clear_rule_cache()
 
