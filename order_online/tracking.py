@@ -121,8 +121,15 @@ def start_for_delivery_note(doc, method=None) -> None:
 			"next_poll_at": now_datetime(),
 		}
 	)
-	with app_writes():
-		tracking.insert(ignore_permissions=True)
+	frappe.db.savepoint("oo_tracking")
+	try:
+		with app_writes():
+			tracking.insert(ignore_permissions=True)
+	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+		# the same waybill started a moment ago by another save of this Delivery Note (its unique key)
+		frappe.db.rollback(save_point="oo_tracking")
+		frappe.clear_last_message()
+		return
 	tracking.db_set("shipment", make_shipment(doc, account, code, number), update_modified=False)
 	update_eta(tracking)
 	publish_status(tracking)
@@ -176,9 +183,15 @@ def make_shipment(doc, account, code: str | None, number: str) -> str | None:
 	try:
 		shipment.insert(ignore_permissions=True)
 		shipment.submit()
-	except frappe.ValidationError:
+	except frappe.ValidationError as error:
 		frappe.db.rollback(save_point="oo_shipment")
 		frappe.clear_last_message()
+		doc.add_comment(
+			"Comment",
+			_("No ERPNext Shipment was made for tracking number {0}: {1}").format(
+				number, frappe.utils.strip_html(str(error))[:500]
+			),
+		)
 		return None
 	return shipment.name
 

@@ -73,6 +73,38 @@ class TrackingCase(OrderTestCase):
 		self.assertTrue(name, "entering a tracking number on a submitted Delivery Note starts tracking")
 		return so, note, frappe.get_doc("Shipment Tracking", name)
 
+	def addresses_and_contact(self, company, customer):
+		"""What ERPNext's Shipment needs: the company's and the customer's address, the receiver."""
+		from order_online.tests.factories import ensure_address_template
+
+		ensure_address_template()
+		for link_doctype, link_name, title in (
+			("Company", company, f"{TEST_PREFIX} Dispatch"),
+			("Customer", customer, f"{TEST_PREFIX} Receiver"),
+		):
+			if not frappe.db.exists("Address", {"address_title": title}):
+				frappe.get_doc(
+					{
+						"doctype": "Address",
+						"address_title": title,
+						"address_type": "Shipping",
+						"address_line1": "1 Test Road",
+						"city": "Shenzhen",
+						"country": frappe.db.get_value("Company", company, "country"),
+						"links": [{"link_doctype": link_doctype, "link_name": link_name}],
+					}
+				).insert()
+		receiver = frappe.db.get_value("Address", {"address_title": f"{TEST_PREFIX} Receiver"})
+		contact = frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": f"{TEST_PREFIX} Receiver",
+				"email_ids": [{"email_id": "receiver@example.com", "is_primary": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": customer}],
+			}
+		).insert()
+		return receiver, contact.name
+
 
 class TestTrackingByPolling(TrackingCase):
 	def test_poll_brings_events_and_status_to_the_order(self):
@@ -236,40 +268,13 @@ class TestCustomerNotification(TrackingCase):
 
 class TestShipmentFromDeliveryNote(TrackingCase):
 	def test_a_submitted_shipment_carries_the_waybill_when_addresses_and_contact_are_known(self):
-		from order_online.tests.factories import ensure_address_template
-
 		company, customer = get_company(), make_customer()
-		ensure_address_template()
-		for link_doctype, link_name, title in (
-			("Company", company, f"{TEST_PREFIX} Dispatch"),
-			("Customer", customer, f"{TEST_PREFIX} Receiver"),
-		):
-			if not frappe.db.exists("Address", {"address_title": title}):
-				frappe.get_doc(
-					{
-						"doctype": "Address",
-						"address_title": title,
-						"address_type": "Shipping",
-						"address_line1": "1 Test Road",
-						"city": "Shenzhen",
-						"country": frappe.db.get_value("Company", company, "country"),
-						"links": [{"link_doctype": link_doctype, "link_name": link_name}],
-					}
-				).insert()
-		receiver = frappe.db.get_value("Address", {"address_title": f"{TEST_PREFIX} Receiver"})
-		contact = frappe.get_doc(
-			{
-				"doctype": "Contact",
-				"first_name": f"{TEST_PREFIX} Receiver",
-				"email_ids": [{"email_id": "receiver@example.com", "is_primary": 1}],
-				"links": [{"link_doctype": "Customer", "link_name": customer}],
-			}
-		).insert()
+		receiver, contact = self.addresses_and_contact(company, customer)
 		item = make_item(f"{TEST_PREFIX}-TRACK-SHIP")
 		add_stock(item, get_warehouse(company), 5)
 		so = make_sales_order(customer, [(item, 1, 100)], submit=True)
 		note = make_delivery_note(so.name)
-		note.shipping_address_name, note.contact_person = receiver, contact.name
+		note.shipping_address_name, note.contact_person = receiver, contact
 		note.carrier_account, note.tracking_number = ACCOUNT, "SF100000009"
 		note.insert()
 		note.submit()
@@ -284,3 +289,39 @@ class TestShipmentFromDeliveryNote(TrackingCase):
 		)
 		poll_one(tracking)
 		self.assertEqual(frappe.db.get_value("Shipment", shipment.name, "tracking_status"), "Delivered")
+
+
+class TestTrackingStartErrors(TrackingCase):
+	def delivered(self, number):
+		item = make_item(f"{TEST_PREFIX}-TRACK-ERR")
+		add_stock(item, get_warehouse(get_company()), 5)
+		so = make_sales_order(make_customer(), [(item, 1, 100)], submit=True)
+		note = make_delivery_note(so.name)
+		note.carrier_account, note.tracking_number = ACCOUNT, number
+		note.insert()
+		note.submit()
+		return note
+
+	def test_a_waybill_started_twice_at_once_is_one_tracking_and_no_error(self):
+		from order_online.tracking import start_for_delivery_note
+
+		note = self.delivered("SF100000077")
+		# the second save checked before the first one's row was there: the unique key decides
+		with patch.object(frappe.db, "exists", return_value=None):
+			start_for_delivery_note(note)
+		self.assertEqual(frappe.db.count("Shipment Tracking", {"delivery_note": note.name}), 1)
+
+	def test_a_refused_shipment_is_explained_on_the_delivery_note(self):
+		from order_online import tracking
+
+		receiver, contact = self.addresses_and_contact(get_company(), make_customer())
+		note = self.delivered("SF100000078")
+		note.shipping_address_name, note.contact_person = receiver, contact
+		account = frappe.get_cached_doc("Carrier Account", ACCOUNT)
+		refused = frappe.ValidationError("pickup window refused")
+		with patch("erpnext.stock.doctype.shipment.shipment.Shipment.validate", side_effect=refused):
+			self.assertIsNone(tracking.make_shipment(note, account, "shunfeng", "SF100000078"))
+		comments = frappe.get_all(
+			"Comment", filters={"reference_name": note.name, "comment_type": "Comment"}, pluck="content"
+		)
+		self.assertTrue(any("pickup window refused" in c and "SF100000078" in c for c in comments), comments)
