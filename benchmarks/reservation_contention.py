@@ -169,6 +169,9 @@ def run() -> None:
 		bench.clean()
 		set_settings(**{k: settings[k] for k in ("enabled", "allow_backorders", "raise_shortage_alerts")})
 		frappe.db.commit()
+	failed = {label: len(f) for label, f in bench.failures.items()}
 	print(
-		f"RESULT oversold_units={oversold:g} parallel_vs_serial={app:.2f} native_parallel_vs_serial={native:.2f}"
+		f"RESULT oversold_units={oversold:g} parallel_vs_serial={app:.2f} "
+		f"native_parallel_vs_serial={native:.2f} "
+		f"failed_processes={failed.get('APP', 0)} native_failed_processes={failed.get('NATIVE', 0)}"
 	)

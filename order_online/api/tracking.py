@@ -14,8 +14,9 @@ def push(account: str | None = None) -> Response:
 	"""The URL a carrier account gives its provider. The adapter checks the signature (a missing one is
 	a rejection) before anything is read; the reply is what the provider expects."""
 	request = frappe.request
-	body = request.get_data(cache=True)
-	if push_too_large(request.content_length, len(body)):
+	too_large = push_too_large(request.content_length, 0)  # refused before the body is read
+	body = b"" if too_large else request.get_data(cache=True)
+	if too_large or push_too_large(None, len(body)):
 		# Larger than any carrier sends: refused before anything is read or stored.
 		return Response(
 			json.dumps({"ok": False, "error": f"push larger than {PUSH_MAX_BYTES} bytes"}),
