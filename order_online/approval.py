@@ -16,6 +16,7 @@ from frappe.utils import flt, getdate, now_datetime, nowdate
 
 from order_online.common.app_owned import app_writes
 from order_online.domain import approval as domain
+from order_online.domain.app_owned import APPROVAL
 from order_online.errors import throw
 from order_online.fulfilment import order_released
 from order_online.masters import customer_credit, tree_scope
@@ -223,19 +224,9 @@ def stored_requirement(doc) -> tuple[domain.Requirement, domain.ApprovedTerms | 
 	return requirement, terms
 
 
-APPROVAL_FIELDS = (
-	"approval_status",
-	"approval_levels_approved",
-	"approval_required_level",
-	"approval_pending_since",
-	"approval_summary",
-	"approval_requirement",
-)
-
-
 def reset_for_new_order(doc) -> None:
 	"""A duplicate or amendment starts unapproved, however it was copied (no_copy covers only the desk)."""
-	for fieldname in APPROVAL_FIELDS:
+	for fieldname in APPROVAL:  # the approval fields only the app writes
 		doc.set(fieldname, None)
 
 

@@ -21,6 +21,7 @@ from frappe import _
 
 from order_online.domain import app_owned as domain
 from order_online.domain.app_owned import Change
+from order_online.domain.errors import AppOwnedDocument, AppOwnedField
 
 
 @contextmanager
@@ -67,11 +68,15 @@ def restore_stored(doc, method=None) -> None:
 
 
 def _restore(row, fields, stored) -> list[Change]:
+	"""Set ``fields`` of ``row`` back to ``stored`` (nothing stored: empty); the changes refused."""
 	if not fields:
 		return []
 	refused = domain.changes(fields, _values(stored, fields) if stored else None, _values(row, fields))
 	for field in fields:  # all of them: a datetime sent back as text is stored as it was read
-		row.set(field, stored.get(field) if stored else None)
+		value = stored.get(field) if stored else None
+		if isinstance(row.get(field), list):  # a child table: the stored rows again
+			value = [child.as_dict() for child in value or []]
+		row.set(field, value)
 	return refused
 
 
@@ -80,12 +85,7 @@ def keep_state(doc, fields) -> None:
 	if app_is_writing():
 		return
 	stored = doc.get_doc_before_save()
-	refused = domain.changes(fields, _values(stored, fields) if stored else None, _values(doc, fields))
-	for field in fields:
-		if isinstance(doc.get(field), list):
-			doc.set(field, [row.as_dict() for row in stored.get(field)] if stored else [])
-		else:
-			doc.set(field, stored.get(field) if stored else None)
+	refused = _restore(doc, fields, stored)
 	if refused and stored:
 		report(doc, refused)
 
@@ -95,13 +95,13 @@ def refuse_outside_app(doc, action: str) -> None:
 	if app_is_writing():
 		return
 	_log(doc, [Change(action, None, None)], after_rollback=True)
-	frappe.throw(domain.AppOwnedDocument(doctype=_(doc.doctype)).render(_), frappe.PermissionError)
+	frappe.throw(AppOwnedDocument(doctype=_(doc.doctype)).render(_), frappe.PermissionError)
 
 
 def report(doc, refused: list[Change]) -> None:
 	labels = [_(doc.meta.get_label(c.fieldname)) for c in refused]
 	frappe.msgprint(
-		domain.AppOwnedField(fields=labels, doctype=_(doc.doctype), name=doc.name or "").render(_),
+		AppOwnedField(fields=labels, doctype=_(doc.doctype), name=doc.name or "").render(_),
 		indicator="orange",
 		alert=False,
 	)

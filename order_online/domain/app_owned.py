@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from order_online.domain.errors import AppOwnedDocument, AppOwnedField  # noqa: F401 (raised by the shell)
-
 APPROVAL = (
 	"approval_status",
 	"approval_levels_approved",

@@ -10,7 +10,6 @@ The data is committed (the served site runs in another process) and removed afte
 """
 
 import json
-import os
 from urllib.parse import quote
 
 import frappe
@@ -33,7 +32,7 @@ from order_online.tests.factories import (
 	remove_allocation_network,
 	set_settings,
 )
-from order_online.tests.utils import OrderTestCase
+from order_online.tests.utils import ServedSiteTestCase
 
 SALES = "oo.http.sales@example.com"
 APPROVER = "oo.http.approver@example.com"
@@ -78,17 +77,9 @@ def refused_changes(doctype: str, name: str) -> int:
 	)
 
 
-class TestOnlyTheAppWritesItsDecisions(OrderTestCase):
-	url = os.environ.get("OO_SITE_URL", "http://127.0.0.1:8010")
-
+class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 	def setUp(self):
-		frappe.set_user("Administrator")
-		try:
-			requests.get(f"{self.url}/api/method/ping", headers={"Host": frappe.local.site}, timeout=5)
-		except requests.ConnectionError:
-			self.skipTest(
-				f"no site served at {self.url} (run: bench --site {frappe.local.site} serve --port 8010)"
-			)
+		super().setUp()
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0, reserve_while_pending=1)
 		frappe.db.delete("Order Approval Rule")
 		frappe.db.delete("Order Approval Level")

@@ -6,7 +6,6 @@ removed afterwards. Set ``OO_SITE_URL`` (default http://127.0.0.1:8010, Host hea
 
 import hashlib
 import json
-import os
 
 import frappe
 import requests
@@ -20,7 +19,7 @@ from order_online.tests.factories import (
 	make_sales_order,
 	set_settings,
 )
-from order_online.tests.utils import OrderTestCase
+from order_online.tests.utils import ServedSiteTestCase
 
 SALT = "oo-test-salt"
 ACCOUNT = f"{TEST_PREFIX} Kuaidi100"
@@ -47,17 +46,9 @@ def kuaidi100_push(number: str, state: str, events: list[tuple[str, str]], salt:
 	return {"param": param, "sign": hashlib.md5((param + salt).encode()).hexdigest().upper()}
 
 
-class PushCase(OrderTestCase):
-	url = os.environ.get("OO_SITE_URL", "http://127.0.0.1:8010")
-
+class PushCase(ServedSiteTestCase):
 	def setUp(self):
-		frappe.set_user("Administrator")
-		try:
-			requests.get(f"{self.url}/api/method/ping", headers={"Host": frappe.local.site}, timeout=5)
-		except requests.ConnectionError:
-			self.skipTest(
-				f"no site served at {self.url} (run: bench --site {frappe.local.site} serve --port 8010)"
-			)
+		super().setUp()
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
 		frappe.cache.delete_keys("rl:")  # refused pushes counted by earlier tests from this address
 		frappe.db.delete("Order Approval Rule")

@@ -1,6 +1,9 @@
 """Test-run setup for ``bench run-tests --app order_online``."""
 
+import os
+
 import frappe
+import requests
 from frappe.tests.utils import FrappeTestCase
 
 
@@ -50,3 +53,19 @@ class OrderTestCase(FrappeTestCase):
 		frappe.db.rollback()
 		restore_workflows(cls._suspended_workflows)
 		super().tearDownClass()
+
+
+class ServedSiteTestCase(OrderTestCase):
+	"""Tests that talk to this site over HTTP (``bench --site SITE serve``; ``OO_SITE_URL`` for another
+	address). Their data must be committed to be seen there; they are skipped when nothing is served."""
+
+	url = os.environ.get("OO_SITE_URL", "http://127.0.0.1:8010")
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		try:
+			requests.get(f"{self.url}/api/method/ping", headers={"Host": frappe.local.site}, timeout=5)
+		except requests.ConnectionError:
+			self.skipTest(
+				f"no site served at {self.url} (run: bench --site {frappe.local.site} serve --port 8010)"
+			)
