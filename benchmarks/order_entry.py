@@ -7,7 +7,7 @@ line, the submit-time stock check and shortage alerts, all on; approval rules sw
 order that fires one is held for approval, which is not order entry). Orders alternate between the two
 modes so drift (caches, table growth) hits both alike. Target: entry_ratio <= 1.15.
 
-    bench --site SITE execute order_online.bench_runner.run --args "['order_entry']" --kwargs "{'orders': 60}"
+    bench --site SITE execute order_online.tests.bench_runner.run --args "['order_entry']" --kwargs "{'orders': 60}"
 
 Last line: ``RESULT native_so_ms=<ms> app_so_ms=<ms> entry_ratio=<app/native>``.
 """
@@ -18,7 +18,7 @@ import time
 import frappe
 
 from benchmarks.sales_order import app_features, bench_items
-from order_online.approval import clear_rule_cache as clear_approval_rules
+from order_online.approval.service import clear_rule_cache as clear_approval_rules
 from order_online.tests.factories import (
 	TEST_PREFIX,
 	add_stock,

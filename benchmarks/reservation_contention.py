@@ -10,7 +10,7 @@
    (``native_parallel_vs_serial``). Target: the app's ratio at or above ERPNext's own, i.e. the
    app's Bin locks add no contention between orders for different items (no global lock).
 
-    bench --site SITE execute order_online.bench_runner.run --args "['reservation_contention']"
+    bench --site SITE execute order_online.tests.bench_runner.run --args "['reservation_contention']"
 
 Commits its data (other processes must see it) and removes it afterwards. Last line:
 ``RESULT oversold_units=<n> parallel_vs_serial=<ratio> native_parallel_vs_serial=<ratio>

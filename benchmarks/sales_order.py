@@ -5,7 +5,7 @@ means the app's features are switched off in Order Online Settings, so none of i
 
 Run on a site (from the bench directory):
 
-    bench --site SITE execute order_online.bench_runner.run --args "['sales_order']" --kwargs "{'orders': 100}"
+    bench --site SITE execute order_online.tests.bench_runner.run --args "['sales_order']" --kwargs "{'orders': 100}"
 
 The orders are rolled back at the end; the test customer and items stay (created once, reused).
 The last line is ``RESULT native_so_ms=<median ms per order>``.

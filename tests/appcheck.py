@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,58 +281,6 @@ def check_workspace(workspace: dict, model: Model) -> list[str]:
 	return problems
 
 
-# Workflows ----------------------------------------------------------------------------------
-
-# docstatus moves a workflow transition may make (Frappe refuses the others).
-ALLOWED_DOCSTATUS_MOVES = {("0", "0"), ("0", "1"), ("1", "1"), ("1", "2")}
-
-
-def check_workflow(workflow: dict, model: Model) -> list[str]:
-	name = workflow.get("workflow_name", "?")
-	doctype = workflow.get("document_type")
-	problems = []
-	if doctype not in model.doctypes:
-		return [f"Workflow {name}: document_type {doctype!r} is not a DocType"]
-	problems += _check_fieldname(f"Workflow {name}", workflow.get("workflow_state_field"))
-	states: dict[str, dict] = {}
-	for row in workflow.get("states", []):
-		state = row.get("state")
-		if state in states:
-			problems.append(f"Workflow {name}: state {state!r} listed twice")
-		states[state] = row
-		if str(row.get("doc_status")) not in ("0", "1", "2"):
-			problems.append(f"Workflow {name}: state {state!r} has doc_status {row.get('doc_status')!r}")
-		problems += _check_roles(f"Workflow {name} state {state!r}", [row.get("allow_edit")], model)
-		if row.get("update_field") and row["update_field"] not in model.fieldnames(doctype):
-			problems.append(f"Workflow {name}: state {state!r} updates unknown field {row['update_field']!r}")
-	if not states:
-		return [*problems, f"Workflow {name}: no states"]
-	graph: dict[str, set[str]] = {state: set() for state in states}
-	for row in workflow.get("transitions", []):
-		src, dst = row.get("state"), row.get("next_state")
-		label = f"Workflow {name}: transition {src!r} -{row.get('action')}-> {dst!r}"
-		if src not in states or dst not in states:
-			problems.append(f"{label} uses a state that is not listed")
-			continue
-		if not row.get("action"):
-			problems.append(f"{label} has no action")
-		problems += _check_roles(label, [row.get("allowed")], model)
-		move = (str(states[src].get("doc_status")), str(states[dst].get("doc_status")))
-		if move not in ALLOWED_DOCSTATUS_MOVES:
-			problems.append(f"{label} moves docstatus {move[0]} -> {move[1]}, which Frappe refuses")
-		graph[src].add(dst)
-	initial = next(iter(states))
-	seen, queue = {initial}, deque([initial])
-	while queue:
-		for nxt in graph[queue.popleft()] - seen:
-			seen.add(nxt)
-			queue.append(nxt)
-	for state in states:
-		if state not in seen:
-			problems.append(f"Workflow {name}: state {state!r} cannot be reached from {initial!r}")
-	return problems
-
-
 # hooks.py -----------------------------------------------------------------------------------
 
 
@@ -509,3 +456,53 @@ def app_workspaces(package_root: Path = APP_DIR) -> list[dict]:
 def app_modules(package_root: Path = APP_DIR) -> list[str]:
 	lines = (package_root / "modules.txt").read_text(encoding="utf-8").splitlines()
 	return [line.strip() for line in lines if line.strip()]
+
+
+# Layout: one door per ERPNext doctype, capabilities that do not import each other in circles ------
+
+CAPABILITIES = ("order_entry", "approval", "fulfilment", "stock_alerts", "tracking", "portal")
+
+
+def doc_event_targets(hooks: dict) -> list[str]:
+	"""Every dotted path of ``hooks['doc_events']`` (a string or a list of them per event)."""
+	targets = []
+	for events in hooks.get("doc_events", {}).values():
+		for value in events.values():
+			targets += [value] if isinstance(value, str) else list(value)
+	return targets
+
+
+def module_level_imports(package_root: Path, package: str) -> set[str]:
+	"""The app's top-level packages that ``package`` imports at module level (function-level imports,
+	the documented way to reach the dispatcher, are left out)."""
+	found = set()
+	for path in sorted((package_root / package).rglob("*.py")):
+		if path.name.startswith("test_"):
+			continue
+		for node in ast.parse(path.read_text(encoding="utf-8")).body:
+			modules = []
+			if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+				modules = [node.module]
+			elif isinstance(node, ast.Import):
+				modules = [alias.name for alias in node.names]
+			for module in modules:
+				parts = module.split(".")
+				if parts[0] == package_root.name and len(parts) > 1 and parts[1] != package:
+					found.add(parts[1])
+	return found
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+	"""Cycles among the graph's nodes (each reported once, from its smallest node)."""
+	cycles = []
+
+	def walk(start: str, node: str, path: list[str]) -> None:
+		for nxt in sorted(graph.get(node, ())):
+			if nxt == start:
+				cycles.append([*path, start])
+			elif nxt not in path and nxt > start:
+				walk(start, nxt, [*path, nxt])
+
+	for start in sorted(graph):
+		walk(start, start, [start])
+	return cycles

@@ -1,9 +1,8 @@
-"""The app's real DocType, Custom Field, Report, Workspace, Workflow and hooks definitions are sound."""
+"""The app's real DocType, Custom Field, Report, Workspace and hooks definitions are sound."""
 
 import pytest
 
 from order_online.setup.custom_fields import CUSTOM_FIELDS
-from order_online.workflows import load_workflow_definitions
 from tests import appcheck
 
 
@@ -17,8 +16,34 @@ def test_missing_schema_fails_loudly(tmp_path):
 		appcheck.load_schema(tmp_path / "nope.json")
 
 
-def test_domain_never_imports_frappe():
-	assert appcheck.frappe_imports(appcheck.APP_DIR / "domain") == []
+@pytest.mark.parametrize("package", ["domain", "integrations"])
+def test_core_never_imports_frappe(package):
+	assert appcheck.frappe_imports(appcheck.APP_DIR / package) == []
+
+
+def _hooks() -> dict:
+	namespace: dict = {}
+	exec((appcheck.APP_DIR / "hooks.py").read_text(encoding="utf-8"), namespace)  # plain data, no frappe
+	return namespace
+
+
+def test_document_events_enter_through_one_dispatcher_per_doctype(model):
+	targets = appcheck.doc_event_targets(_hooks())
+	assert len(targets) > 30
+	assert [t for t in targets if not t.startswith("order_online.events.")] == []
+	assert [p for t in targets if (p := appcheck.resolve_app_path(t, appcheck.APP_DIR))] == []
+	for doctype in _hooks()["doc_events"]:
+		assert doctype in model.doctypes
+
+
+def test_capabilities_do_not_import_each_other_in_circles():
+	graph = {
+		name: appcheck.module_level_imports(appcheck.APP_DIR, name) & {*appcheck.CAPABILITIES, "events"}
+		for name in (*appcheck.CAPABILITIES, "events")
+	}
+	assert appcheck.import_cycles(graph) == []
+	for name in appcheck.CAPABILITIES:
+		assert "events" not in graph[name], f"{name} imports the dispatchers at module level"
 
 
 def test_app_ships_its_doctypes():
@@ -48,10 +73,6 @@ def test_workspaces(model):
 	assert [p for ws in appcheck.app_workspaces() for p in appcheck.check_workspace(ws, model)] == []
 
 
-def test_workflows(model):
-	assert [p for wf in load_workflow_definitions() for p in appcheck.check_workflow(wf, model)] == []
-
-
 def test_hooks(model):
 	source = (appcheck.APP_DIR / "hooks.py").read_text(encoding="utf-8")
 	assert appcheck.check_hooks(source, appcheck.APP_DIR, model) == []
@@ -62,3 +83,29 @@ def test_every_doctype_folder_has_a_controller():
 		folder = appcheck.APP_DIR / "order_online" / "doctype" / dt["name"].lower().replace(" ", "_")
 		assert (folder / f"{folder.name}.py").is_file(), dt["name"]
 		assert (folder / "__init__.py").is_file(), dt["name"]
+
+
+def test_every_custom_field_is_the_apps_own_by_prefix_and_module():
+	from order_online.setup.custom_fields import MODULE, PREFIX
+
+	for doctype, fields in CUSTOM_FIELDS.items():
+		for df in fields:
+			assert df["fieldname"].startswith(PREFIX), f"{doctype}.{df['fieldname']}"
+			assert df["module"] == MODULE, f"{doctype}.{df['fieldname']}"
+
+
+def test_the_rename_patch_carries_each_previous_field_to_a_defined_one():
+	from order_online.patches.v0_2.prefix_custom_fields import PREFIX, PREVIOUS
+
+	defined = {(doctype, df["fieldname"]) for doctype, fields in CUSTOM_FIELDS.items() for df in fields}
+	carried = {(doctype, PREFIX + old) for doctype, olds in PREVIOUS.items() for old in olds}
+	assert carried <= defined
+	assert len(carried) == sum(len(olds) for olds in PREVIOUS.values())
+
+
+def test_patches_resolve():
+	text = (appcheck.APP_DIR / "patches.txt").read_text(encoding="utf-8")
+	patches = [line.strip() for line in text.splitlines() if line.strip() and line[0] not in "#["]
+	assert patches
+	for patch in patches:
+		assert appcheck.resolve_app_path(patch + ".execute", appcheck.APP_DIR) is None, patch

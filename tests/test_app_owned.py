@@ -17,11 +17,11 @@ def test_every_app_owned_field_is_one_of_the_apps_custom_fields():
 
 def test_the_decisions_the_issue_names_are_all_guarded():
 	so = set(app_owned.ON_ERPNEXT_DOCTYPES["Sales Order"])
-	assert {"approval_status", "approval_levels_approved", "approval_required_level"} <= so
-	assert {"approval_requirement", "approval_summary", "approval_pending_since"} <= so
-	assert {"allocation_shipping_cost", "allocation_parcels", "allocation_summary"} <= so
-	assert {"tracking_status", "tracking_eta"} <= so
-	assert set(app_owned.ON_ERPNEXT_DOCTYPES["Delivery Note"]) == {"tracking_status", "tracking_eta"}
+	assert {"oo_approval_status", "oo_approval_levels_approved", "oo_approval_required_level"} <= so
+	assert {"oo_approval_requirement", "oo_approval_summary", "oo_approval_pending_since"} <= so
+	assert {"oo_allocation_shipping_cost", "oo_allocation_parcels", "oo_allocation_summary"} <= so
+	assert {"oo_tracking_status", "oo_tracking_eta"} <= so
+	assert set(app_owned.ON_ERPNEXT_DOCTYPES["Delivery Note"]) == {"oo_tracking_status", "oo_tracking_eta"}
 	assert {"status", "eta", "is_late", "delivered_at", "events"} <= set(app_owned.SHIPMENT_TRACKING_STATE)
 	# what a user registers a waybill with stays theirs
 	assert not {"tracking_number", "carrier_account", "carrier_code", "delivery_note"} & set(
@@ -31,25 +31,25 @@ def test_the_decisions_the_issue_names_are_all_guarded():
 
 def test_a_changed_value_is_a_change_and_the_same_value_in_another_form_is_not():
 	stored = {
-		"approval_status": "Pending",
-		"approval_levels_approved": 0,
-		"approval_pending_since": datetime.datetime(2026, 12, 1, 9, 30, 5, 120000),
-		"allocation_shipping_cost": 23.0,
-		"tracking_eta": None,
+		"oo_approval_status": "Pending",
+		"oo_approval_levels_approved": 0,
+		"oo_approval_pending_since": datetime.datetime(2026, 12, 1, 9, 30, 5, 120000),
+		"oo_allocation_shipping_cost": 23.0,
+		"oo_tracking_eta": None,
 	}
 	sent = {
-		"approval_status": "Pending",
-		"approval_levels_approved": "0",  # REST sends text
-		"approval_pending_since": "2026-12-01 09:30:05.120000",
-		"allocation_shipping_cost": "23",
-		"tracking_eta": "",
+		"oo_approval_status": "Pending",
+		"oo_approval_levels_approved": "0",  # REST sends text
+		"oo_approval_pending_since": "2026-12-01 09:30:05.120000",
+		"oo_allocation_shipping_cost": "23",
+		"oo_tracking_eta": "",
 	}
 	assert changes(stored, stored, sent) == []
-	sent["approval_status"] = "Approved"
-	sent["approval_levels_approved"] = 1
+	sent["oo_approval_status"] = "Approved"
+	sent["oo_approval_levels_approved"] = 1
 	assert changes(stored, stored, sent) == [
-		Change("approval_status", "Pending", "Approved"),
-		Change("approval_levels_approved", 0, 1),
+		Change("oo_approval_status", "Pending", "Approved"),
+		Change("oo_approval_levels_approved", 0, 1),
 	]
 
 

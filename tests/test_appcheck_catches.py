@@ -165,65 +165,6 @@ def test_workspace_check_reports(model):
 	_only(appcheck.check_workspace(bad_shortcut, model), "No Such Report")
 
 
-def _workflow():
-	return {
-		"workflow_name": "Demo Approval",
-		"document_type": "Sales Order",
-		"workflow_state_field": "workflow_state",
-		"states": [
-			{"state": "Draft", "doc_status": "0", "allow_edit": "Sales User"},
-			{"state": "Pending", "doc_status": "1", "allow_edit": "Sales Manager"},
-			{"state": "Approved", "doc_status": "1", "allow_edit": "Sales Manager"},
-			{"state": "Rejected", "doc_status": "2", "allow_edit": "Sales Manager"},
-		],
-		"transitions": [
-			{"state": "Draft", "action": "Submit", "next_state": "Pending", "allowed": "Sales User"},
-			{"state": "Pending", "action": "Approve", "next_state": "Approved", "allowed": "Sales Manager"},
-			{"state": "Pending", "action": "Reject", "next_state": "Rejected", "allowed": "Sales Manager"},
-		],
-	}
-
-
-def test_workflow_fixture_passes(model):
-	assert appcheck.check_workflow(_workflow(), model) == []
-
-
-def test_workflow_unreachable_state(model):
-	wf = _workflow()
-	wf["transitions"].pop()
-	_only(appcheck.check_workflow(wf, model), "'Rejected' cannot be reached")
-
-
-def test_workflow_transition_to_unlisted_state(model):
-	wf = _workflow()
-	wf["transitions"][1]["next_state"] = "Approvd"
-	_only(appcheck.check_workflow(wf, model), "not listed")
-
-
-def test_workflow_unknown_role(model):
-	wf = _workflow()
-	wf["transitions"][1]["allowed"] = "Chief Approver"
-	_only(appcheck.check_workflow(wf, model), "'Chief Approver' does not exist")
-	wf = _workflow()
-	wf["states"][0]["allow_edit"] = "Nobody"
-	_only(appcheck.check_workflow(wf, model), "'Nobody' does not exist")
-
-
-def test_workflow_docstatus_backwards(model):
-	wf = _workflow()
-	wf["transitions"].append(
-		{"state": "Approved", "action": "Reopen", "next_state": "Draft", "allowed": "Sales Manager"}
-	)
-	_only(appcheck.check_workflow(wf, model), "docstatus 1 -> 0")
-
-
-def test_workflow_unknown_doctype_and_field(model):
-	_only(appcheck.check_workflow(dict(_workflow(), document_type="Sales Ordr"), model), "not a DocType")
-	wf = _workflow()
-	wf["states"][1]["update_field"] = "approval_levl"
-	_only(appcheck.check_workflow(wf, model), "unknown field")
-
-
 def _package(
 	tmp_path, source="def validate(doc, method=None):\n\tpass\n\n\nclass Thing:\n\tdef go(self):\n\t\tpass\n"
 ):
@@ -297,3 +238,23 @@ def test_hooks_required_apps_forms(tmp_path, model):
 	package = _package(tmp_path)
 	assert appcheck.check_hooks('required_apps = ["frappe/erpnext"]\n', package, model) == []
 	_only(appcheck.check_hooks('required_apps = ["frappe/hrms"]\n', package, model), "required_apps")
+
+
+def test_import_cycle_is_found():
+	assert appcheck.import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+	assert appcheck.import_cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_module_level_imports_leave_function_level_ones_out(tmp_path):
+	package = tmp_path / "order_online" / "approval"
+	package.mkdir(parents=True)
+	(package / "service.py").write_text(
+		"from order_online.common import x\nimport order_online.fulfilment.service\n\n"
+		"def f():\n\tfrom order_online.events import sales_order\n"
+	)
+	assert appcheck.module_level_imports(tmp_path / "order_online", "approval") == {"common", "fulfilment"}
+
+
+def test_doc_event_targets_reads_strings_and_lists():
+	hooks = {"doc_events": {"A": {"validate": "x.y", "on_submit": ["x.a", "x.b"]}}}
+	assert appcheck.doc_event_targets(hooks) == ["x.y", "x.a", "x.b"]

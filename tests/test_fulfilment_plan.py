@@ -118,3 +118,12 @@ def test_the_shortage_the_latest_stock_shows():
 	assert shortage_floor([(A, 2), (A, 3), (B, 1)], {A: 1, B: 1}) == {A: 4}
 	assert shortage_floor([(A, 2)], {}) == {A: 2}
 	assert shortage_floor([(A, 2)], {A: 5}) == {}
+
+
+def test_pending_quantity_counts_deliveries_in_the_lines_unit_and_picks_when_asked():
+	from order_online.domain.fulfilment_plan import pending_stock_qty
+
+	assert pending_stock_qty(24, 1, 12) == 12  # two boxes of 12 ordered, one delivered
+	assert pending_stock_qty(24, 1, 12, picked_qty=20) == 4  # picked beyond what was delivered
+	assert pending_stock_qty(24, 2, 12, picked_qty=20) == 0
+	assert pending_stock_qty(5, 0, 1) == 5

@@ -128,3 +128,11 @@ def test_normalise_is_idempotent_enough(text):
 	# Normalising twice never yields an empty key from a non-empty one.
 	once = normalise(text)
 	assert (normalise(once) == "") == (once == "")
+
+
+def test_an_order_goes_to_its_shipping_address_else_the_customers():
+	from order_online.domain.region import delivery_address
+
+	assert delivery_address({"shipping_address_name": "Ship", "customer_address": "Bill"}) == "Ship"
+	assert delivery_address({"shipping_address_name": "", "customer_address": "Bill"}) == "Bill"
+	assert delivery_address({}) is None

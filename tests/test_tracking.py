@@ -381,3 +381,12 @@ def test_what_a_refused_push_may_cost():
 	kept = excerpt("x" * 100_000)
 	assert len(kept) < 2100 and kept.endswith("[100000 characters, cut]")
 	assert excerpt("short") == "short" and excerpt(None) is None
+
+
+def test_one_waybill_of_one_account_has_one_key_whatever_the_carrier_default():
+	from order_online.domain.tracking import tracking_key
+
+	assert tracking_key("K100", "shunfeng", "SF1") == tracking_key("K100", "shunfeng", "SF1")
+	assert tracking_key("K100", "shunfeng", "SF1") != tracking_key("K100", "yuantong", "SF1")
+	assert tracking_key("K100", None, "SF1") == tracking_key("K100", "", "SF1")
+	assert tracking_key("K100", None, "SF1") != tracking_key("AS", None, "SF1")

@@ -2,7 +2,7 @@
 
 import frappe
 
-from order_online import approval, fulfilment
+from order_online.approval import service as approval
 
 
 def _order(name: str):
@@ -24,13 +24,3 @@ def approve(names: str | list) -> list[str]:
 @frappe.whitelist()
 def reject(name: str, reason: str) -> None:
 	approval.reject(_order(name), reason)
-
-
-@frappe.whitelist()
-def update_status(status: str, name: str) -> None:
-	"""Overrides ERPNext's Sales Order status change so that Resume cannot skip a pending approval."""
-	from erpnext.selling.doctype.sales_order.sales_order import update_status as erpnext_update_status
-
-	approval.refuse_release_while_pending(status, name)
-	erpnext_update_status(status, name)
-	fulfilment.follow_status_change(name, status)

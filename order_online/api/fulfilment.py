@@ -2,7 +2,7 @@
 
 import frappe
 
-from order_online import fulfilment
+from order_online.fulfilment import service as fulfilment
 
 
 @frappe.whitelist()

@@ -5,7 +5,7 @@ import json
 import frappe
 from frappe.utils import flt
 
-from order_online.entry import order_availability
+from order_online.order_entry.rules import order_availability
 
 
 @frappe.whitelist()

@@ -2,7 +2,7 @@
 
 import frappe
 
-from order_online.regions import load_region_set
+from order_online.order_entry.regions import load_region_set
 
 
 @frappe.whitelist()

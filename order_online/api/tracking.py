@@ -5,8 +5,8 @@ import json
 import frappe
 from werkzeug.wrappers import Response
 
-from order_online import tracking
 from order_online.domain.tracking import PUSH_MAX_BYTES, push_too_large
+from order_online.tracking import service as tracking
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -52,9 +52,9 @@ def refresh(name: str) -> str:
 
 @frappe.whitelist()
 def retry(log: str) -> str:
-	"""Retry a failed call from its Integration Log (queries and subscriptions; a provider re-sends
+	"""Retry a failed call from its Order Online Integration Log (queries and subscriptions; a provider re-sends
 	refused pushes itself)."""
-	entry = frappe.get_doc("Integration Log", log)
+	entry = frappe.get_doc("Order Online Integration Log", log)
 	entry.check_permission("read")
 	frappe.has_permission("Shipment Tracking", "write", throw=True)
 	return tracking.retry_call(entry)

@@ -2,7 +2,7 @@
 
 Approval (who approved how far), allocation (why these warehouses) and tracking (where the parcel is)
 are decisions the app makes and other rules rely on: a Delivery Note is refused while
-``approval_status`` is Pending, ERPNext's Resume is refused for a pending order. ``read_only`` only
+``oo_approval_status`` is Pending, ERPNext's Resume is refused for a pending order. ``read_only`` only
 hides a field in the form; REST, ``frappe.client`` and imports write whatever they are sent. So every
 save by a user compares these fields with what was stored and keeps the stored value.
 
@@ -19,15 +19,15 @@ from decimal import Decimal
 from typing import Any
 
 APPROVAL = (
-	"approval_status",
-	"approval_levels_approved",
-	"approval_required_level",
-	"approval_pending_since",
-	"approval_summary",
-	"approval_requirement",
+	"oo_approval_status",
+	"oo_approval_levels_approved",
+	"oo_approval_required_level",
+	"oo_approval_pending_since",
+	"oo_approval_summary",
+	"oo_approval_requirement",
 )
-ALLOCATION = ("allocation_shipping_cost", "allocation_parcels", "allocation_summary")
-TRACKING = ("tracking_status", "tracking_eta")
+ALLOCATION = ("oo_allocation_shipping_cost", "oo_allocation_parcels", "oo_allocation_summary")
+TRACKING = ("oo_tracking_status", "oo_tracking_eta")
 
 # ERPNext doctypes: the app's fields on them that users never write (child tables by their own name).
 # A Sales Order Item's availability is not among them: the form shows it as the user types and every

@@ -226,3 +226,11 @@ def shortage_floor(
 		for pair, qty in totals.items()
 		if qty - max(free.get(pair, 0.0), 0.0) > EPSILON
 	}
+
+
+def pending_stock_qty(
+	stock_qty: float, delivered_qty: float, conversion_factor: float, picked_qty: float = 0.0
+) -> float:
+	"""What of an order line is still to go out, in stock units: ordered less delivered (delivered is
+	counted in the line's unit) and, when picking, less what is already picked."""
+	return (stock_qty or 0.0) - max(picked_qty or 0.0, (delivered_qty or 0.0) * (conversion_factor or 0.0))

@@ -147,3 +147,8 @@ class RegionTree:
 		]
 		unique = {m.name: m for m in matches}
 		return next(iter(unique.values())) if len(unique) == 1 else None
+
+
+def delivery_address(order) -> str | None:
+	"""Where an order (or its Delivery Note) goes: its shipping address, else the customer's address."""
+	return order.get("shipping_address_name") or order.get("customer_address")

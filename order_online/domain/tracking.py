@@ -376,3 +376,8 @@ def excerpt(text: str | None, limit: int = REFUSED_EXCERPT_CHARS) -> str | None:
 	if text is None or len(text) <= limit:
 		return text
 	return f"{text[:limit]}… [{len(text)} characters, cut]"
+
+
+def tracking_key(account: str, carrier_code: str | None, number: str) -> str:
+	"""One waybill of one carrier account: the unique key of its Shipment Tracking."""
+	return f"{account}:{carrier_code or ''}:{number}"

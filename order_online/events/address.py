@@ -1,7 +1,7 @@
 """Address hooks: keep the address's shipping region in step with its country/state/city."""
 
-from order_online.regions import resolve_region
-from order_online.settings import is_enabled
+from order_online.common.settings import is_enabled
+from order_online.order_entry.regions import resolve_region
 
 
 def validate(doc, method=None) -> None:
@@ -14,4 +14,4 @@ def set_shipping_region(doc) -> None:
 	resolved = resolve_region(doc.country, doc.state, doc.city)
 	# Keep a region set by hand when the address parts match none.
 	if resolved:
-		doc.shipping_region = resolved
+		doc.oo_shipping_region = resolved

@@ -1,7 +1,11 @@
 """Delivery Note hooks, in the order they run."""
 
-from order_online import approval, fulfilment, reservation, shortage, tracking
+from order_online.approval import service as approval
 from order_online.common import app_owned
+from order_online.fulfilment import reservation
+from order_online.fulfilment import service as fulfilment
+from order_online.stock_alerts import shortage
+from order_online.tracking import service as tracking
 
 
 def before_validate(doc, method=None) -> None:

@@ -2,12 +2,18 @@
 
 import frappe
 
-from order_online import approval, entry, fulfilment, numbering, reservation, shortage
+from order_online.approval import service as approval
 from order_online.common import app_owned
+from order_online.common.settings import get_settings
 from order_online.domain import order_rules as rules
-from order_online.overrides.sales_order import reserve_from_latest_stock
-from order_online.regions import region_for_address
-from order_online.settings import get_settings
+from order_online.domain.region import delivery_address
+from order_online.fulfilment import reservation
+from order_online.fulfilment import service as fulfilment
+from order_online.order_entry import numbering
+from order_online.order_entry import rules as entry
+from order_online.order_entry.regions import region_for_address
+from order_online.overrides import sales_order as overrides
+from order_online.stock_alerts import shortage
 
 
 def before_insert(doc, method=None) -> None:
@@ -57,10 +63,14 @@ def before_submit(doc, method=None) -> None:
 	if doc.get("reserve_stock"):
 		reservation.lock_rows_of(doc)  # ERPNext reserves on submit: decide one order at a time
 		# ... from the latest stock, so an order that waited for another one is a backorder, not refused
-		reserve_from_latest_stock(doc, refuse_backorders=settings.enabled and not settings.allow_backorders)
+		overrides.reserve_from_latest_stock(
+			doc, refuse_backorders=settings.enabled and not settings.allow_backorders
+		)
 	if not settings.enabled:
 		return
-	approval.hand_credit_check_to_approvers(doc)
+	requirement = approval.requirement_before_submit(doc)
+	if requirement is not None and requirement.decides_credit:
+		overrides.hand_credit_check_to_approvers(doc)
 	action = rules.WARN if settings.allow_backorders else rules.BLOCK
 	availability = doc.flags.order_availability = entry.order_availability(doc)
 	if settings.show_availability:
@@ -77,6 +87,15 @@ def on_submit(doc, method=None) -> None:
 		fulfilment.order_released(doc)
 
 
+def on_release(doc) -> None:
+	"""The last approval level released the order (approval calls this): stock first, then what
+	finance makes follows it."""
+	if doc.get("reserve_stock") and not get_settings().reserve_while_pending:
+		overrides.reserve_free_stock(doc)  # what is free now; the rest is short
+	sync_reserved_stock(doc)  # ERPNext rewrote the Bins from its snapshot
+	fulfilment.order_released(doc)
+
+
 def refresh_shortages(doc) -> None:
 	"""Lines the stock covered cannot open a shortage; only the others are checked."""
 	availability = doc.flags.order_availability
@@ -91,6 +110,15 @@ def refresh_shortages(doc) -> None:
 
 def before_update_after_submit(doc, method=None) -> None:
 	app_owned.restore_stored(doc)
+
+
+def on_update_after_submit(doc, method=None) -> None:
+	approval.recheck_after_update(doc)
+
+
+def on_status_change(name: str, status: str) -> None:
+	"""Held, resumed, closed or re-opened (``overrides.sales_order.update_status``)."""
+	fulfilment.follow_status_change(name, status)
 
 
 def before_cancel(doc, method=None) -> None:
@@ -112,12 +140,12 @@ def sync_reserved_stock(doc) -> None:
 
 
 def set_default_channel(doc, settings) -> None:
-	if not doc.get("order_channel") and settings.default_order_channel:
-		doc.order_channel = settings.default_order_channel
+	if not doc.get("oo_order_channel") and settings.default_order_channel:
+		doc.oo_order_channel = settings.default_order_channel
 
 
 def set_shipping_region(doc) -> None:
-	doc.shipping_region = region_for_address(doc.shipping_address_name or doc.customer_address)
+	doc.oo_shipping_region = region_for_address(delivery_address(doc))
 
 
 def validate_business_rules(doc) -> None:

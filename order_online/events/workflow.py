@@ -1,6 +1,6 @@
 """Workflow hooks: a site's own approval on Sales Order and the app's rules never run together."""
 
-from order_online import approval
+from order_online.approval import service as approval
 
 
 def validate(doc, method=None) -> None:

@@ -1,11 +1,18 @@
-"""Sales Order: stock reservation from the latest committed stock.
+"""Sales Order: where the app changes ERPNext's behaviour, each with its why.
+
+1. Stock reservation from the latest committed stock (``reserve_from_latest_stock``).
+2. The credit-limit check handed to approvers (``hand_credit_check_to_approvers``).
+3. Resume cannot release an order that waits for approval (``update_status``).
+
+Reservation from the latest committed stock
+-------------------------------------------
 
 **What ERPNext does.** On submit (and from *Reserve*, re-open and the like) ERPNext's
 ``create_stock_reservation_entries_for_so_items`` works out what each row can reserve from a plain
 read of stock and of other reservations. Inside a transaction that read is the transaction's
 snapshot, taken before the app's Bin locks were granted, so an order that waited for another one
 still sees the units that other order has just reserved. It then tries to reserve them, the app's
-no-oversell check (``order_online.reservation.check_reservation``) refuses, and the whole order is
+no-oversell check (``order_online.fulfilment.reservation.check_reservation``) refuses, and the whole order is
 refused, where the same order a moment later would have been submitted as a backorder.
 
 **What the app does instead.** For one document at a time, while its Bins are locked, the app reads
@@ -29,9 +36,9 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
+from order_online.common.errors import throw
 from order_online.domain import errors
 from order_online.domain.fulfilment_plan import reservation_caps, shortage_floor
-from order_online.errors import throw
 
 
 def reserve_from_latest_stock(doc, refuse_backorders: bool = False) -> None:
@@ -49,7 +56,7 @@ def reserve_from_latest_stock(doc, refuse_backorders: bool = False) -> None:
 
 def reserve_free_stock(doc, notify: bool = False) -> None:
 	"""The app's own reservations of an existing order (approval released, re-opened)."""
-	from order_online.reservation import lock_rows_of
+	from order_online.fulfilment.reservation import lock_rows_of
 
 	lock_rows_of(doc)
 	with caps_from_latest_stock(doc):
@@ -63,7 +70,7 @@ def caps_from_latest_stock(doc, refuse_backorders: bool = False):
 		get_sre_reserved_qty_details_for_voucher,
 	)
 
-	from order_online.reservation import free_stock
+	from order_online.fulfilment.reservation import free_stock
 
 	stock_items = set(
 		frappe.get_all(
@@ -136,3 +143,48 @@ def caps_from_latest_stock(doc, refuse_backorders: bool = False):
 			d.reserve_stock = 1
 		for d in capped:
 			del d.qty_to_reserve
+
+
+def hand_credit_check_to_approvers(doc) -> None:
+	"""Credit-limit check handed to the approvers.
+
+	**What ERPNext does.** ``SalesOrder.on_submit`` checks the customer's credit limit against
+	whoever submits, so the salesperson would be refused before the approvers could decide.
+
+	**What the app does instead.** An order that an Order Approval Rule with a credit condition sends
+	to approval submits, and waits on hold; the approval is the credit decision (and releasing it
+	skips ERPNext's check again, see ``approval.service.release_hold``).
+
+	**For which documents.** Only orders whose approval requirement decides credit; every other
+	order keeps ERPNext's check.
+
+	**Why no hook.** The check is a method call inside ``on_submit`` with no flag to skip it; the
+	bound method of this one document is shadowed.
+	"""
+	doc.check_credit_limit = lambda: None
+
+
+@frappe.whitelist()
+def update_status(status: str, name: str) -> None:
+	"""Sales Order status change (Hold, Resume, Close, Re-open) that respects a pending approval.
+
+	**What ERPNext does.** ``erpnext...sales_order.update_status`` sets the status; *Resume* (status
+	"Draft") on an order held for approval would release it without any approver.
+
+	**What the app does instead.** Refuses that Resume while approval is pending; otherwise calls
+	ERPNext's own function, then lets fulfilment follow the change (close releases the order's
+	reservations, re-open reserves again).
+
+	**For which documents.** Every Sales Order; only a pending order's Resume is refused.
+
+	**Why no hook.** ERPNext's function saves through ``db_set`` without a document event the app
+	could refuse in, so the whitelisted method itself is overridden (``override_whitelisted_methods``).
+	"""
+	from erpnext.selling.doctype.sales_order.sales_order import update_status as erpnext_update_status
+
+	from order_online.approval import service as approval
+	from order_online.events import sales_order as dispatcher
+
+	approval.refuse_release_while_pending(status, name)
+	erpnext_update_status(status, name)
+	dispatcher.on_status_change(name, status)

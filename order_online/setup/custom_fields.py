@@ -3,11 +3,19 @@
 Plain data (no frappe import): install and migrate create or update exactly these, uninstall removes
 exactly these, and tier-1 tests check them against the ERPNext schema. Later features add their
 fields here, never through fixtures or by hand.
+
+Every fieldname starts with ``oo_`` and every field carries ``module = "Order Online"``: the app
+recognises its own fields by that module, so a field of the same name made by another app (for
+example erpnext-shipping's ``tracking_number`` on Delivery Note) or by the site is never rewritten
+or dropped.
 """
+
+MODULE = "Order Online"
+PREFIX = "oo_"
 
 
 def _packaging_fields(prefix: str = "") -> list[dict]:
-	"""Packaging requirements: of a whole order (no prefix) or of one line ("line_").
+	"""Packaging requirements: of a whole order ("oo_") or of one line ("oo_line_").
 
 	The same fieldnames on Pick List and Delivery Note (and their items) let ERPNext's mappers copy
 	them, so they print on all three.
@@ -45,11 +53,11 @@ def _packaging_fields(prefix: str = "") -> list[dict]:
 	]
 
 
-_ORDER_PACKAGING = _packaging_fields()
-_LINE_PACKAGING = _packaging_fields("line_")
+_ORDER_PACKAGING = _packaging_fields("oo_")
+_LINE_PACKAGING = _packaging_fields("oo_line_")
 _LINE_SPEC = [
 	{
-		"fieldname": "item_spec",
+		"fieldname": "oo_item_spec",
 		"label": "Specification",
 		"fieldtype": "Small Text",
 		"description": "Filled from the variant's attributes when empty; free text otherwise.",
@@ -59,7 +67,7 @@ _LINE_SPEC = [
 # Live availability shown on each Sales Order line (set on save and by the form as you type).
 _LINE_AVAILABILITY: list[dict] = [
 	{
-		"fieldname": "availability_status",
+		"fieldname": "oo_availability_status",
 		"label": "Availability",
 		"fieldtype": "Select",
 		"options": "\nGreen\nOrange\nRed",
@@ -71,7 +79,7 @@ _LINE_AVAILABILITY: list[dict] = [
 		"description": "Green: in stock in this warehouse. Orange: in another warehouse or arriving. Red: short.",
 	},
 	{
-		"fieldname": "available_to_promise",
+		"fieldname": "oo_available_to_promise",
 		"label": "Available to Promise",
 		"fieldtype": "Float",
 		"read_only": 1,
@@ -79,7 +87,7 @@ _LINE_AVAILABILITY: list[dict] = [
 		"print_hide": 1,
 	},
 	{
-		"fieldname": "earliest_ship_date",
+		"fieldname": "oo_earliest_ship_date",
 		"label": "Earliest Ship Date",
 		"fieldtype": "Date",
 		"read_only": 1,
@@ -91,21 +99,26 @@ _LINE_AVAILABILITY: list[dict] = [
 
 # Approval state of a submitted Sales Order (set by the app, never by hand; a copy starts unapproved).
 _APPROVAL: list[dict] = [
-	{"fieldname": "approval_section", "label": "Approval", "fieldtype": "Section Break", "collapsible": 1},
+	{"fieldname": "oo_approval_section", "label": "Approval", "fieldtype": "Section Break", "collapsible": 1},
 	{
-		"fieldname": "approval_status",
+		"fieldname": "oo_approval_status",
 		"label": "Approval Status",
 		"fieldtype": "Select",
 		"options": "\nNot Required\nPending\nApproved\nRejected",
 		"in_standard_filter": 1,
 		"in_list_view": 1,
 	},
-	{"fieldname": "approval_levels_approved", "label": "Levels Approved", "fieldtype": "Int"},
-	{"fieldname": "approval_required_level", "label": "Levels Required", "fieldtype": "Int"},
-	{"fieldname": "approval_column_break", "fieldtype": "Column Break"},
-	{"fieldname": "approval_pending_since", "label": "Pending Since", "fieldtype": "Datetime"},
-	{"fieldname": "approval_summary", "label": "Why Approval Is Needed", "fieldtype": "Small Text"},
-	{"fieldname": "approval_requirement", "label": "Approval Requirement", "fieldtype": "Code", "hidden": 1},
+	{"fieldname": "oo_approval_levels_approved", "label": "Levels Approved", "fieldtype": "Int"},
+	{"fieldname": "oo_approval_required_level", "label": "Levels Required", "fieldtype": "Int"},
+	{"fieldname": "oo_approval_column_break", "fieldtype": "Column Break"},
+	{"fieldname": "oo_approval_pending_since", "label": "Pending Since", "fieldtype": "Datetime"},
+	{"fieldname": "oo_approval_summary", "label": "Why Approval Is Needed", "fieldtype": "Small Text"},
+	{
+		"fieldname": "oo_approval_requirement",
+		"label": "Approval Requirement",
+		"fieldtype": "Code",
+		"hidden": 1,
+	},
 ]
 _APPROVAL = [
 	dict(df, read_only=1, no_copy=1, allow_on_submit=1, print_hide=1)
@@ -118,21 +131,21 @@ _APPROVAL = [
 # How the app chose the order's warehouses (set on submit; a copy is allocated afresh).
 _ALLOCATION: list[dict] = [
 	{
-		"fieldname": "allocation_section",
+		"fieldname": "oo_allocation_section",
 		"label": "Warehouse Allocation",
 		"fieldtype": "Section Break",
 		"collapsible": 1,
-		"depends_on": "eval:doc.allocation_summary",
+		"depends_on": "eval:doc.oo_allocation_summary",
 	},
 	{
-		"fieldname": "allocation_shipping_cost",
+		"fieldname": "oo_allocation_shipping_cost",
 		"label": "Estimated Shipping Cost",
 		"fieldtype": "Currency",
 		"options": "Company:company:default_currency",
 	},
-	{"fieldname": "allocation_parcels", "label": "Parcels", "fieldtype": "Int"},
-	{"fieldname": "allocation_column_break", "fieldtype": "Column Break"},
-	{"fieldname": "allocation_summary", "label": "Why These Warehouses", "fieldtype": "Small Text"},
+	{"fieldname": "oo_allocation_parcels", "label": "Parcels", "fieldtype": "Int"},
+	{"fieldname": "oo_allocation_column_break", "fieldtype": "Column Break"},
+	{"fieldname": "oo_allocation_summary", "label": "Why These Warehouses", "fieldtype": "Small Text"},
 ]
 _ALLOCATION = [
 	dict(df, read_only=1, no_copy=1, print_hide=1)
@@ -147,44 +160,44 @@ _TRACKING_STATUS = "\nInfo Received\nPicked Up\nIn Transit\nOut for Delivery\nDe
 # What the app shows of a shipment's progress, on the Delivery Note and on the Sales Order.
 _TRACKING_SHOWN: list[dict] = [
 	{
-		"fieldname": "tracking_status",
+		"fieldname": "oo_tracking_status",
 		"label": "Tracking Status",
 		"fieldtype": "Select",
 		"options": _TRACKING_STATUS,
 		"in_standard_filter": 1,
 	},
-	{"fieldname": "tracking_eta", "label": "Expected Delivery", "fieldtype": "Datetime"},
+	{"fieldname": "oo_tracking_eta", "label": "Expected Delivery", "fieldtype": "Datetime"},
 ]
 _DELIVERY_TRACKING: list[dict] = [
 	{
-		"fieldname": "tracking_section",
+		"fieldname": "oo_tracking_section",
 		"label": "Shipment Tracking",
 		"fieldtype": "Section Break",
 		"collapsible": 1,
 	},
 	{
-		"fieldname": "carrier_account",
+		"fieldname": "oo_carrier_account",
 		"label": "Carrier Account",
 		"fieldtype": "Link",
 		"options": "Carrier Account",
 		"allow_on_submit": 1,
 	},
 	{
-		"fieldname": "carrier_code",
+		"fieldname": "oo_carrier_code",
 		"label": "Carrier Code",
 		"fieldtype": "Data",
 		"allow_on_submit": 1,
 		"description": "The provider's code of the carrier; empty: the account's default.",
 	},
 	{
-		"fieldname": "tracking_number",
+		"fieldname": "oo_tracking_number",
 		"label": "Tracking Number",
 		"fieldtype": "Data",
 		"allow_on_submit": 1,
 		"no_copy": 1,
 		"description": "Entering it on a submitted Delivery Note starts tracking.",
 	},
-	{"fieldname": "tracking_column_break", "fieldtype": "Column Break"},
+	{"fieldname": "oo_tracking_column_break", "fieldtype": "Column Break"},
 	*[dict(df, read_only=1, no_copy=1, allow_on_submit=1) for df in _TRACKING_SHOWN],
 ]
 _ORDER_TRACKING: list[dict] = [
@@ -204,7 +217,7 @@ def _placed(fields: list[dict], after: str) -> list[dict]:
 CUSTOM_FIELDS: dict[str, list[dict]] = {
 	"Sales Order": [
 		{
-			"fieldname": "order_channel",
+			"fieldname": "oo_order_channel",
 			"label": "Order Channel",
 			"fieldtype": "Link",
 			"options": "Order Channel",
@@ -214,7 +227,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"description": "Where the order came from: website, marketplace, mobile app or desk.",
 		},
 		{
-			"fieldname": "shipping_region",
+			"fieldname": "oo_shipping_region",
 			"label": "Shipping Region",
 			"fieldtype": "Link",
 			"options": "Shipping Region",
@@ -227,7 +240,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 		},
 		*_placed(_ORDER_PACKAGING, "net_total"),
 		*_placed(_APPROVAL, "billing_status"),
-		*_placed(_ALLOCATION, "approval_requirement"),
+		*_placed(_ALLOCATION, "oo_approval_requirement"),
 		*_placed(_ORDER_TRACKING, "delivery_status"),
 	],
 	"Sales Order Item": [
@@ -235,7 +248,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 		*_placed(_LINE_AVAILABILITY, "actual_qty"),
 		*_placed(_LINE_PACKAGING, "project"),
 		{
-			"fieldname": "keep_warehouse",
+			"fieldname": "oo_keep_warehouse",
 			"label": "Keep This Warehouse",
 			"fieldtype": "Check",
 			"insert_after": "warehouse",
@@ -258,7 +271,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 	],
 	"Address": [
 		{
-			"fieldname": "shipping_region",
+			"fieldname": "oo_shipping_region",
 			"label": "Shipping Region",
 			"fieldtype": "Link",
 			"options": "Shipping Region",
@@ -269,7 +282,7 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 	],
 	"Warehouse": [
 		{
-			"fieldname": "dispatch_days",
+			"fieldname": "oo_dispatch_days",
 			"label": "Dispatch Lead Time (Working Days)",
 			"fieldtype": "Int",
 			"insert_after": "warehouse_type",
@@ -278,15 +291,20 @@ CUSTOM_FIELDS: dict[str, list[dict]] = {
 			"added to the item's lead time for the earliest delivery date.",
 		},
 		{
-			"fieldname": "shipping_region",
+			"fieldname": "oo_shipping_region",
 			"label": "Shipping Region",
 			"fieldtype": "Link",
 			"options": "Shipping Region",
-			"insert_after": "dispatch_days",
+			"insert_after": "oo_dispatch_days",
 			"description": "Where parcels from this warehouse start; warehouse allocation uses it with the "
 			"Shipping Rates. A warehouse without it is not allocated from.",
 		},
 	],
+}
+
+
+CUSTOM_FIELDS = {
+	doctype: [dict(df, module=MODULE) for df in fields] for doctype, fields in CUSTOM_FIELDS.items()
 }
 
 

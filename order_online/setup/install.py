@@ -1,4 +1,4 @@
-"""Install, migrate and uninstall: custom fields, roles and workflows, all idempotent.
+"""Install, migrate and uninstall: custom fields, roles and permissions, all idempotent.
 
 ``after_install`` and ``after_migrate`` run :func:`sync`, which only writes what differs from the
 definitions, so a second migrate changes nothing. ``before_uninstall`` removes what :func:`sync`
@@ -9,17 +9,8 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_field
 from frappe.model import no_value_fields
 
-from order_online.setup.custom_fields import CUSTOM_FIELDS
+from order_online.setup.custom_fields import CUSTOM_FIELDS, MODULE
 from order_online.setup.roles import ROLES
-from order_online.workflows import (
-	FRAPPE_WORKFLOW_ACTIONS,
-	FRAPPE_WORKFLOW_STATES,
-	actions_of,
-	load_workflow_definitions,
-	states_of,
-)
-
-MODULE = "Order Online"
 
 
 def after_install() -> None:
@@ -46,7 +37,6 @@ def warn_about_authorization_rules() -> None:
 def before_uninstall() -> None:
 	restore_stock_reservation_setting()
 	remove_doctype_permissions(DOCTYPE_PERMISSIONS)
-	remove_workflows(load_workflow_definitions())
 	remove_custom_fields(CUSTOM_FIELDS)
 	remove_roles(ROLES)
 	remove_single_values()
@@ -87,7 +77,6 @@ def remove_single_values() -> None:
 def sync() -> None:
 	sync_roles(ROLES)
 	sync_custom_fields(CUSTOM_FIELDS)
-	sync_workflows(load_workflow_definitions())
 	sync_single_defaults()
 	sync_doctype_permissions(DOCTYPE_PERMISSIONS)
 
@@ -148,42 +137,74 @@ def sync_single_defaults() -> None:
 
 
 def sync_custom_fields(definitions: dict[str, list[dict]]) -> list[str]:
-	"""Create missing fields and update changed ones; returns the names written."""
-	written = []
+	"""Create missing fields and update changed ones; returns the names written.
+
+	Only the app's own fields (module "Order Online") are updated. A fieldname another app or the
+	site already uses on that doctype (a Custom Field of another module, or a standard field) is
+	reported and skipped: never rewritten, never taken over.
+	"""
+	written, taken = [], []
 	for doctype, fields in definitions.items():
+		standard = set(frappe.get_all("DocField", filters={"parent": doctype}, pluck="fieldname"))
 		for df in fields:
-			name = frappe.db.get_value("Custom Field", {"dt": doctype, "fieldname": df["fieldname"]})
-			if not name:
+			existing = frappe.db.get_value(
+				"Custom Field",
+				{"dt": doctype, "fieldname": df["fieldname"]},
+				["name", "module"],
+				as_dict=True,
+			)
+			if df["fieldname"] in standard or (existing and existing.module != MODULE):
+				taken.append(f"{doctype}.{df['fieldname']}")
+				continue
+			if not existing:
 				create_custom_field(doctype, dict(df), ignore_validate=True)
 				written.append(f"{doctype}-{df['fieldname']}")
 				continue
-			field = frappe.get_doc("Custom Field", name)
+			field = frappe.get_doc("Custom Field", existing.name)
 			changes = {key: value for key, value in df.items() if field.get(key) != value}
 			if changes:
 				field.update(changes)
 				field.flags.ignore_validate = True
 				field.save(ignore_permissions=True)
-				written.append(name)
+				written.append(existing.name)
 	if written:
 		for doctype in definitions:
 			frappe.clear_cache(doctype=doctype)
+	if taken:
+		report_taken_fields(taken)
 	return written
 
 
+def report_taken_fields(taken: list[str]) -> None:
+	"""Say which fields were not made, where an admin reads it (migrate's output and the Error Log)."""
+	message = (
+		"order_online: these fields already exist and belong to another app or to the site, so Order "
+		"Online left them alone and did not add its own: " + ", ".join(taken) + ". The features that use "
+		"them will not work until the other field is renamed or removed."
+	)
+	print(message)
+	frappe.log_error(title="Order Online: custom fields not added", message=message)
+
+
 def remove_custom_fields(definitions: dict[str, list[dict]]) -> None:
+	"""Delete the app's own fields (module "Order Online") and their columns; nothing else."""
 	for doctype, fields in definitions.items():
-		names = frappe.get_all(
+		ours = frappe.get_all(
 			"Custom Field",
-			filters={"dt": doctype, "fieldname": ("in", [df["fieldname"] for df in fields])},
-			pluck="name",
+			filters={
+				"dt": doctype,
+				"module": MODULE,
+				"fieldname": ("in", [df["fieldname"] for df in fields]),
+			},
+			fields=["name", "fieldname", "fieldtype"],
 		)
-		for name in names:
-			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		for field in ours:
+			frappe.delete_doc("Custom Field", field.name, ignore_permissions=True, force=True)
 		# Frappe keeps a deleted custom field's column; drop it so the table is as it was before install.
 		# Identifiers come from CUSTOM_FIELDS (code), never from user input.
-		for df in fields:
-			if _is_data_field(df) and frappe.db.has_column(doctype, df["fieldname"]):
-				frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP COLUMN `{df['fieldname']}`")
+		for field in ours:
+			if _is_data_field(field) and frappe.db.has_column(doctype, field.fieldname):
+				frappe.db.sql_ddl(f"ALTER TABLE `tab{doctype}` DROP COLUMN `{field.fieldname}`")
 		frappe.clear_cache(doctype=doctype)
 
 
@@ -215,68 +236,3 @@ def remove_roles(roles: list[dict]) -> None:
 		frappe.db.delete("Custom DocPerm", {"role": name})
 		if frappe.db.exists("Role", name):
 			frappe.delete_doc("Role", name, ignore_permissions=True, force=True)
-
-
-# Workflows ----------------------------------------------------------------------------------
-
-
-def sync_workflows(workflows: list[dict]) -> None:
-	for definition in workflows:
-		_ensure_records("Workflow State", "workflow_state_name", states_of(definition))
-		_ensure_records("Workflow Action Master", "workflow_action_name", actions_of(definition))
-		name = definition["workflow_name"]
-		if not frappe.db.exists("Workflow", name):
-			frappe.get_doc({"doctype": "Workflow", **definition}).insert(ignore_permissions=True)
-			continue
-		workflow = frappe.get_doc("Workflow", name)
-		if _workflow_differs(workflow, definition):
-			workflow.update({key: value for key, value in definition.items() if key != "doctype"})
-			workflow.save(ignore_permissions=True)
-
-
-def _ensure_records(doctype: str, name_field: str, names: list[str]) -> None:
-	for name in names:
-		if not frappe.db.exists(doctype, name):
-			frappe.get_doc({"doctype": doctype, name_field: name}).insert(ignore_permissions=True)
-
-
-def _workflow_differs(workflow, definition: dict) -> bool:
-	for key, value in definition.items():
-		if key in ("doctype", "states", "transitions"):
-			continue
-		if workflow.get(key) != value:
-			return True
-	for table in ("states", "transitions"):
-		wanted = definition.get(table, [])
-		have = workflow.get(table)
-		if len(wanted) != len(have):
-			return True
-		for row, spec in zip(have, wanted, strict=True):
-			if any(row.get(key) != value for key, value in spec.items()):
-				return True
-	return False
-
-
-def remove_workflows(workflows: list[dict]) -> None:
-	states, actions = set(), set()
-	for definition in workflows:
-		name = definition["workflow_name"]
-		states.update(states_of(definition))
-		actions.update(actions_of(definition))
-		if frappe.db.exists("Workflow", name):
-			frappe.delete_doc("Workflow", name, ignore_permissions=True, force=True)
-		state_field = definition.get("workflow_state_field", "workflow_state")
-		field = frappe.db.get_value(
-			"Custom Field", {"dt": definition["document_type"], "fieldname": state_field}
-		)
-		if field and not frappe.db.exists(
-			"Workflow", {"document_type": definition["document_type"], "workflow_state_field": state_field}
-		):
-			frappe.delete_doc("Custom Field", field, ignore_permissions=True, force=True)
-	# Only what no remaining workflow uses, and never Frappe's own records.
-	in_use_states = set(frappe.get_all("Workflow Document State", pluck="state"))
-	in_use_actions = set(frappe.get_all("Workflow Transition", pluck="action"))
-	for state in states - FRAPPE_WORKFLOW_STATES - in_use_states:
-		frappe.delete_doc_if_exists("Workflow State", state, force=True)
-	for action in actions - FRAPPE_WORKFLOW_ACTIONS - in_use_actions:
-		frappe.delete_doc_if_exists("Workflow Action Master", action, force=True)

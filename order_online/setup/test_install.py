@@ -36,7 +36,7 @@ class TestInstall(OrderTestCase):
 		self.assertEqual(len(before[0]), len(custom_field_names()))
 
 	def test_migrate_repairs_a_drifted_field(self):
-		name = frappe.db.get_value("Custom Field", {"dt": "Sales Order", "fieldname": "order_channel"})
+		name = frappe.db.get_value("Custom Field", {"dt": "Sales Order", "fieldname": "oo_order_channel"})
 		frappe.db.set_value("Custom Field", name, "label", "Something Else")
 		self.assertEqual(install.sync_custom_fields(CUSTOM_FIELDS), [name])
 		self.assertEqual(frappe.db.get_value("Custom Field", name, "label"), "Order Channel")
@@ -64,3 +64,32 @@ class TestInstall(OrderTestCase):
 		self.assertFalse(frappe.db.exists("Custom DocPerm", {"parent": "Shipment", "role": "Stock User"}))
 		self.assertFalse(frappe.has_permission("Shipment", "read", user=clerk))  # ERPNext's own rules again
 		install.sync_doctype_permissions(install.DOCTYPE_PERMISSIONS)  # as installed, for other tests
+
+	def test_a_field_of_the_same_name_from_another_app_is_never_rewritten_or_dropped(self):
+		"""Say erpnext-shipping's tracking field, or a site's own: not the app's (another module)."""
+		from frappe.custom.doctype.custom_field.custom_field import create_custom_field
+
+		probe = {
+			"fieldname": "oo_probe_field",
+			"label": "Ours",
+			"fieldtype": "Data",
+			"insert_after": "lr_date",
+		}
+		create_custom_field("Delivery Note", {**probe, "label": "Theirs"})  # DDL: committed
+		try:
+			name = frappe.db.get_value("Custom Field", {"dt": "Delivery Note", "fieldname": "oo_probe_field"})
+			definitions = {"Delivery Note": [dict(probe, module=install.MODULE)]}
+			self.assertEqual(install.sync_custom_fields(definitions), [])
+			self.assertEqual(frappe.db.get_value("Custom Field", name, ["label", "module"]), ("Theirs", None))
+			install.remove_custom_fields(definitions)
+			self.assertTrue(frappe.db.exists("Custom Field", name))
+			self.assertTrue(frappe.db.has_column("Delivery Note", "oo_probe_field"))
+			self.assertTrue(
+				frappe.db.get_all("Error Log", filters={"method": "Order Online: custom fields not added"})
+			)
+		finally:
+			frappe.db.rollback()
+			frappe.db.delete("Custom Field", {"dt": "Delivery Note", "fieldname": "oo_probe_field"})
+			if frappe.db.has_column("Delivery Note", "oo_probe_field"):
+				frappe.db.sql_ddl("ALTER TABLE `tabDelivery Note` DROP COLUMN `oo_probe_field`")
+			frappe.clear_cache(doctype="Delivery Note")

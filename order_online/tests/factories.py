@@ -271,8 +271,8 @@ def make_allocation_network(company: str | None = None) -> dict:
 	make_region(f"{TEST_PREFIX} Sichuan", "Province", f"{TEST_PREFIX} China", aliases="四川\nSichuan")
 	make_region(f"{TEST_PREFIX} Chengdu", "City", f"{TEST_PREFIX} Sichuan", aliases="成都\nChengdu")
 	near, far = make_warehouse(f"{TEST_PREFIX} WH-A", company), make_warehouse(f"{TEST_PREFIX} WH-B", company)
-	frappe.db.set_value("Warehouse", near, "shipping_region", f"{TEST_PREFIX} Guangzhou")
-	frappe.db.set_value("Warehouse", far, "shipping_region", f"{TEST_PREFIX} Chengdu")
+	frappe.db.set_value("Warehouse", near, "oo_shipping_region", f"{TEST_PREFIX} Guangzhou")
+	frappe.db.set_value("Warehouse", far, "oo_shipping_region", f"{TEST_PREFIX} Chengdu")
 	for origin, destination, fixed, per_kg, days in (
 		("Guangzhou", "Shenzhen", 6, 0.5, 1),
 		("China", "China", 20, 3, 4),
@@ -321,14 +321,14 @@ def remove_allocation_network() -> None:
 	like = ("like", f"{TEST_PREFIX} %")
 	for name in frappe.get_all("Shipping Rate", filters={"origin_region": like}, pluck="name"):
 		frappe.delete_doc("Shipping Rate", name, force=True, ignore_permissions=True)
-	for name in frappe.get_all("Warehouse", filters={"shipping_region": like}, pluck="name"):
-		frappe.db.set_value("Warehouse", name, "shipping_region", None)
-	for name in frappe.get_all("Address", filters={"shipping_region": like}, pluck="name"):
-		frappe.db.set_value("Address", name, "shipping_region", None)
-	for name in frappe.get_all("Sales Order", filters={"shipping_region": like}, pluck="name"):
-		frappe.db.set_value("Sales Order", name, "shipping_region", None, update_modified=False)
+	for name in frappe.get_all("Warehouse", filters={"oo_shipping_region": like}, pluck="name"):
+		frappe.db.set_value("Warehouse", name, "oo_shipping_region", None)
+	for name in frappe.get_all("Address", filters={"oo_shipping_region": like}, pluck="name"):
+		frappe.db.set_value("Address", name, "oo_shipping_region", None)
+	for name in frappe.get_all("Sales Order", filters={"oo_shipping_region": like}, pluck="name"):
+		frappe.db.set_value("Sales Order", name, "oo_shipping_region", None, update_modified=False)
 	for name in frappe.get_all("Shipping Region", filters={"name": like}, order_by="lft desc", pluck="name"):
 		frappe.delete_doc("Shipping Region", name, force=True, ignore_permissions=True)
-	from order_online.regions import clear_region_cache
+	from order_online.order_entry.regions import clear_region_cache
 
 	clear_region_cache()

@@ -16,20 +16,32 @@ def before_tests() -> None:
 	frappe.db.commit()
 
 
-def suspend_sales_order_workflows() -> list[str]:
-	"""Deactivate the site's active Workflows on Sales Order (ERPNext's own suite leaves one active);
-	committed, so tests that commit see the same site. Returns their names for restore."""
-	names = frappe.get_all("Workflow", filters={"document_type": "Sales Order", "is_active": 1}, pluck="name")
-	for name in names:
-		frappe.db.set_value("Workflow", name, "is_active", 0, update_modified=False)
+# What a site may have switched on that changes how every order behaves: (doctype, its on/off field,
+# which records). Set aside for a test class (committed, so served-site tests see it too) and restored.
+SITE_SWITCHES = (
+	("Workflow", "is_active", {"document_type": "Sales Order"}),  # ERPNext's own suite leaves one
+	("Warehouse Allocation Rule", "enabled", {}),
+)
+
+
+def suspend_site_switches() -> dict[str, list[str]]:
+	"""Switch off the site's active Sales Order workflows and allocation rules; returns what was on."""
+	suspended = {}
+	for doctype, field, filters in SITE_SWITCHES:
+		names = frappe.get_all(doctype, filters={**filters, field: 1}, pluck="name")
+		for name in names:
+			frappe.db.set_value(doctype, name, field, 0, update_modified=False)
+		suspended[doctype] = names
 	_forget_workflow()
 	frappe.db.commit()
-	return names
+	return suspended
 
 
-def restore_workflows(names: list[str]) -> None:
-	for name in names:
-		frappe.db.set_value("Workflow", name, "is_active", 1, update_modified=False)
+def restore_site_switches(suspended: dict[str, list[str]]) -> None:
+	for doctype, field, _filters in SITE_SWITCHES:
+		for name in suspended.get(doctype, []):
+			if frappe.db.exists(doctype, name):
+				frappe.db.set_value(doctype, name, field, 1, update_modified=False)
 	_forget_workflow()
 	frappe.db.commit()
 
@@ -40,18 +52,18 @@ def _forget_workflow() -> None:
 
 
 class OrderTestCase(FrappeTestCase):
-	"""The app's tier-2 tests: they do not depend on what other suites left on the site. A Sales Order
-	workflow left active is suspended for the class and restored after it."""
+	"""The app's tier-2 tests: they do not depend on what other suites or the site's own setup left on
+	it. An active Sales Order workflow or allocation rule is set aside for the class and restored."""
 
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		cls._suspended_workflows = suspend_sales_order_workflows()
+		cls._suspended = suspend_site_switches()
 
 	@classmethod
 	def tearDownClass(cls):
 		frappe.db.rollback()
-		restore_workflows(cls._suspended_workflows)
+		restore_site_switches(cls._suspended)
 		super().tearDownClass()
 
 

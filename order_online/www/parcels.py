@@ -2,7 +2,7 @@ import frappe
 from erpnext.controllers.website_list_for_contact import get_parents_for_user
 from frappe import _
 
-from order_online.portal import shipments_for
+from order_online.portal.shipments import shipments_for
 
 no_cache = 1
 

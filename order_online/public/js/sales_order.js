@@ -8,14 +8,14 @@ frappe.ui.form.on("Sales Order", {
 		const df = frappe.meta.docfield_map["Sales Order Item"].item_code;
 		const erpnext_formatter = df.formatter;
 		df.formatter = (value, field, options, row) => {
-			const colour = AVAILABILITY_COLOURS[row && row.availability_status];
+			const colour = AVAILABILITY_COLOURS[row && row.oo_availability_status];
 			if (value && colour && frm.doc.docstatus === 0) {
-				const title = __("Availability") + ": " + __(row.availability_status);
+				const title = __("Availability") + ": " + __(row.oo_availability_status);
 				return `<span class="indicator ${colour}" title="${title}">${frappe.utils.escape_html(value)}</span>`;
 			}
 			return erpnext_formatter ? erpnext_formatter(value, field, options, row) : value;
 		};
-		frm.fields_dict.items.grid.update_docfield_property("availability_status", "formatter", (value) =>
+		frm.fields_dict.items.grid.update_docfield_property("oo_availability_status", "formatter", (value) =>
 			value
 				? `<span class="indicator-pill ${AVAILABILITY_COLOURS[value] || "gray"}">${__(value)}</span>`
 				: ""
@@ -23,7 +23,7 @@ frappe.ui.form.on("Sales Order", {
 	},
 	refresh(frm) {
 		if (frm.doc.docstatus === 0) order_online.refresh_availability(frm);
-		if (frm.doc.docstatus === 1 && frm.doc.approval_status === "Pending") order_online.approval_buttons(frm);
+		if (frm.doc.docstatus === 1 && frm.doc.oo_approval_status === "Pending") order_online.approval_buttons(frm);
 		if (frm.doc.docstatus === 1 && frm.doc.status !== "On Hold" && flt(frm.doc.per_delivered) < 100) {
 			order_online.per_warehouse_button(frm, __("Pick Lists per Warehouse"), "make_pick_lists", "Pick List");
 			order_online.per_warehouse_button(frm, __("Delivery Notes per Warehouse"), "make_delivery_notes", "Delivery Note");
@@ -77,9 +77,9 @@ order_online.refresh_availability = frappe.utils.debounce((frm) => {
 			(frm.doc.items || []).forEach((d) => {
 				const line = by_row[d.idx];
 				if (!line) return;
-				d.availability_status = line.status;
-				d.available_to_promise = line.available_uom;
-				d.earliest_ship_date = line.earliest_date;
+				d.oo_availability_status = line.status;
+				d.oo_available_to_promise = line.available_uom;
+				d.oo_earliest_ship_date = line.earliest_date;
 				if (line.status !== "Green") short += 1;
 			});
 			frm.refresh_field("items");
@@ -95,9 +95,9 @@ order_online.refresh_availability = frappe.utils.debounce((frm) => {
 order_online.approval_buttons = (frm) => {
 	frm.set_intro(
 		__("Waiting for approval: level {0} of {1}.", [
-			(frm.doc.approval_levels_approved || 0) + 1,
-			frm.doc.approval_required_level,
-		]) + (frm.doc.approval_summary ? "<br>" + frappe.utils.escape_html(frm.doc.approval_summary) : ""),
+			(frm.doc.oo_approval_levels_approved || 0) + 1,
+			frm.doc.oo_approval_required_level,
+		]) + (frm.doc.oo_approval_summary ? "<br>" + frappe.utils.escape_html(frm.doc.oo_approval_summary) : ""),
 		"orange"
 	);
 	const approve = () =>
@@ -113,7 +113,7 @@ order_online.approval_buttons = (frm) => {
 	if (frappe.utils.get_query_params().approve && !frm._oo_asked_to_approve) {
 		frm._oo_asked_to_approve = true;
 		frappe.confirm(
-			__("Approve level {0} of Sales Order {1}?", [(frm.doc.approval_levels_approved || 0) + 1, frm.doc.name]),
+			__("Approve level {0} of Sales Order {1}?", [(frm.doc.oo_approval_levels_approved || 0) + 1, frm.doc.name]),
 			approve
 		);
 	}

@@ -1,6 +1,6 @@
 from frappe.model.document import Document
 
-from order_online.tracking import callback_url
+from order_online.tracking.service import callback_url
 
 
 class CarrierAccount(Document):

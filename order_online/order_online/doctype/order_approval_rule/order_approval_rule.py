@@ -2,9 +2,9 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from order_online.approval import clear_rule_cache, refuse_rules_beside_workflow, rule_from_record
+from order_online.approval.service import clear_rule_cache, refuse_rules_beside_workflow, rule_from_record
+from order_online.common.errors import throw_all
 from order_online.domain.approval import rule_problems
-from order_online.errors import throw_all
 
 
 class OrderApprovalRule(Document):

@@ -1,7 +1,7 @@
 from frappe.model.document import Document
 
+from order_online.common.errors import domain_errors_as_validation
 from order_online.domain.channel import normalise_channel_code
-from order_online.errors import domain_errors_as_validation
 
 
 class OrderChannel(Document):

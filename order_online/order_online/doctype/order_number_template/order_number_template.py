@@ -2,10 +2,10 @@ import frappe
 from frappe.model.document import Document
 from frappe.utils import getdate
 
+from order_online.common.errors import domain_errors_as_validation, throw
 from order_online.domain.errors import DuplicateNumberTemplate
 from order_online.domain.numbering import parse_template, render
-from order_online.errors import domain_errors_as_validation, throw
-from order_online.numbering import clear_template_cache
+from order_online.order_entry.numbering import clear_template_cache
 
 
 class OrderNumberTemplate(Document):
@@ -29,7 +29,7 @@ class OrderNumberTemplate(Document):
 		clear_template_cache()
 		if self.enabled:
 			frappe.enqueue(
-				"order_online.numbering.prepare_series",
+				"order_online.order_entry.numbering.prepare_series",
 				template_names=[self.name],
 				enqueue_after_commit=True,
 			)

@@ -1,8 +1,8 @@
 from frappe.model.document import Document
 
+from order_online.common.errors import throw_all
 from order_online.domain.order_rules import rule_definition_problems
-from order_online.entry import clear_rule_cache, rule_from_record
-from order_online.errors import throw_all
+from order_online.order_entry.rules import clear_rule_cache, rule_from_record
 
 
 class OrderValidationRule(Document):

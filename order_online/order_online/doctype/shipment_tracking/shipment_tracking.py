@@ -2,6 +2,7 @@ from frappe.model.document import Document
 
 from order_online.common.app_owned import keep_state
 from order_online.domain.app_owned import SHIPMENT_TRACKING_STATE
+from order_online.domain.tracking import tracking_key
 
 
 class ShipmentTracking(Document):
@@ -12,6 +13,4 @@ class ShipmentTracking(Document):
 		self.set_tracking_key()
 
 	def set_tracking_key(self):
-		from order_online.tracking import tracking_key
-
 		self.tracking_key = tracking_key(self.carrier_account, self.carrier_code, self.tracking_number)

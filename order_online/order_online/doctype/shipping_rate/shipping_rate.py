@@ -1,6 +1,6 @@
 from frappe.model.document import Document
 
-from order_online.fulfilment import validate_shipping_rate
+from order_online.fulfilment.service import validate_shipping_rate
 
 
 class ShippingRate(Document):

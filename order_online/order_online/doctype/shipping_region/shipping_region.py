@@ -1,9 +1,9 @@
 import frappe
 from frappe.utils.nestedset import NestedSet
 
+from order_online.common.errors import domain_errors_as_validation
 from order_online.domain.region import CITY, COUNTRY, RegionTree
-from order_online.errors import domain_errors_as_validation
-from order_online.regions import clear_region_cache, load_region_rows, region_from_row
+from order_online.order_entry.regions import clear_region_cache, load_region_rows, region_from_row
 
 
 class ShippingRegion(NestedSet):

@@ -1,6 +1,6 @@
 import frappe
 
-from order_online.regions import region_for_address, resolve_region
+from order_online.order_entry.regions import region_for_address, resolve_region
 from order_online.tests.factories import TEST_PREFIX, make_address, make_china_regions, make_customer
 from order_online.tests.utils import OrderTestCase
 
@@ -14,7 +14,7 @@ class TestShippingRegion(OrderTestCase):
 	def test_address_gets_its_region_from_local_spellings(self):
 		address = make_address(make_customer(), "China", "广东省", "深圳市")
 		self.assertEqual(
-			frappe.db.get_value("Address", address, "shipping_region"), f"{TEST_PREFIX} Shenzhen"
+			frappe.db.get_value("Address", address, "oo_shipping_region"), f"{TEST_PREFIX} Shenzhen"
 		)
 		self.assertEqual(region_for_address(address), f"{TEST_PREFIX} Shenzhen")
 
@@ -65,7 +65,7 @@ class TestShippingRegion(OrderTestCase):
 
 class TestChinaRegionSet(OrderTestCase):
 	def test_china_set_resolves_autonomous_regions_and_is_idempotent(self):
-		from order_online.regions import load_region_set
+		from order_online.order_entry.regions import load_region_set
 
 		created = load_region_set("china")
 		self.assertEqual(len(created), 35)  # China and its 34 provincial-level regions

@@ -4,7 +4,7 @@ from order_online.common.app_owned import refuse_outside_app
 
 
 class StockShortageAlert(Document):
-	"""One record per item and warehouse, kept current by order_online.shortage (never edited by hand)."""
+	"""One record per item and warehouse, kept current by order_online.stock_alerts.shortage (never edited by hand)."""
 
 	def validate(self):
 		refuse_outside_app(self, "save")

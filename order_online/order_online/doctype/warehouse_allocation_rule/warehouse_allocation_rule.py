@@ -1,6 +1,6 @@
 from frappe.model.document import Document
 
-from order_online.fulfilment import validate_allocation_rule
+from order_online.fulfilment.service import validate_allocation_rule
 
 
 class WarehouseAllocationRule(Document):

@@ -1,0 +1,21 @@
+"""Pick List hooks, in the order they run."""
+
+from order_online.approval import service as approval
+from order_online.fulfilment import reservation
+from order_online.overrides import pick_list as overrides
+
+
+def before_validate(doc, method=None) -> None:
+	overrides.picks_from_reserved_warehouses(doc)
+
+
+def validate(doc, method=None) -> None:
+	approval.guard_fulfilment(doc)
+
+
+def before_submit(doc, method=None) -> None:
+	reservation.lock_rows_of(doc)  # the reservations it consumes are decided one at a time
+
+
+def before_cancel(doc, method=None) -> None:
+	reservation.lock_rows_of(doc)
