@@ -190,3 +190,11 @@ def test_largest_discount_of_order_and_lines():
 	assert a.max_discount_percent(5, 0, 1000, [(0, 100, 100)]) == 5
 	assert a.max_discount_percent(0, 150, 1000, []) == 15  # an amount off the order's total
 	assert a.max_discount_percent(0, 0, 1000, [(3, 100, 100), (0, 100, 80)]) == 20  # rate below list price
+
+
+def test_each_approval_moves_one_level_and_the_last_releases():
+	first = a.approve_step(0, 2)
+	assert (first.level, first.status, first.released) == (1, a.PENDING, False)
+	last = a.approve_step(1, 2)
+	assert (last.level, last.status, last.released) == (2, a.APPROVED, True)
+	assert a.approve_step(None, 1).released

@@ -127,3 +127,23 @@ def test_pending_quantity_counts_deliveries_in_the_lines_unit_and_picks_when_ask
 	assert pending_stock_qty(24, 1, 12, picked_qty=20) == 4  # picked beyond what was delivered
 	assert pending_stock_qty(24, 2, 12, picked_qty=20) == 0
 	assert pending_stock_qty(5, 0, 1) == 5
+
+
+def test_only_a_prepaid_channel_order_not_yet_paid_gets_its_advance():
+	from order_online.domain.fulfilment_plan import needs_prepayment
+
+	assert needs_prepayment(True, 0, 100)
+	assert not needs_prepayment(True, 100, 100)  # already paid in advance: never twice
+	assert needs_prepayment(True, 40, 100)
+	assert not needs_prepayment(False, 0, 100)
+
+
+def test_close_releases_reopen_reserves_unless_approval_is_pending():
+	from order_online.domain import fulfilment_plan as plan
+
+	assert plan.reservation_on_status_change("Closed", True, False) == plan.RELEASE
+	assert plan.reservation_on_status_change("Closed", False, False) == plan.RELEASE
+	assert plan.reservation_on_status_change("Draft", True, False) == plan.RESERVE
+	assert plan.reservation_on_status_change("Draft", True, True) == plan.KEEP
+	assert plan.reservation_on_status_change("Draft", False, False) == plan.KEEP
+	assert plan.reservation_on_status_change("On Hold", True, False) == plan.KEEP

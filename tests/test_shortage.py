@@ -77,3 +77,14 @@ def test_a_shortage_seen_by_locking_reads_opens_the_alert_the_snapshot_misses():
 	state = shortage_state(10, [Demand("SO-9", "A", D1, 2)], shortage_floor=2)
 	assert state.is_short and state.shortage == 2 and state.demand == 12
 	assert shortage_state(10, [Demand("SO-9", "A", D1, 2)]).is_short is False
+
+
+def test_an_alert_is_raised_while_short_resolved_once_covered_and_never_made_for_a_covered_pair():
+	from order_online.domain.shortage import NOTHING, RAISE, RESOLVE, alert_transition
+
+	assert alert_transition(None, True) == RAISE
+	assert alert_transition("Resolved", True) == RAISE  # short again: it opens again
+	assert alert_transition("Open", True) == RAISE  # still short: refreshed
+	assert alert_transition("Open", False) == RESOLVE
+	assert alert_transition("Resolved", False) == NOTHING
+	assert alert_transition(None, False) == NOTHING

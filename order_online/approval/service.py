@@ -24,7 +24,12 @@ from order_online.domain import approval as domain
 from order_online.domain.app_owned import APPROVAL
 
 RULE_CACHE_KEY = "order_online:approval_rules"
-PENDING, APPROVED, REJECTED, NOT_REQUIRED = "Pending", "Approved", "Rejected", "Not Required"
+PENDING, APPROVED, REJECTED, NOT_REQUIRED = (
+	domain.PENDING,
+	domain.APPROVED,
+	domain.REJECTED,
+	domain.NOT_REQUIRED,
+)
 RULE_FIELDS = [
 	"name",
 	"company",
@@ -312,21 +317,20 @@ def check_approver(doc) -> domain.Requirement:
 
 def approve(doc) -> None:
 	requirement = check_approver(doc)
-	level = (doc.oo_approval_levels_approved or 0) + 1
-	done = level >= requirement.required_level
+	step = domain.approve_step(doc.oo_approval_levels_approved, requirement.required_level)
 	doc.db_set(
 		{
-			"oo_approval_levels_approved": level,
-			"oo_approval_status": APPROVED if done else PENDING,
-			"oo_approval_pending_since": None if done else now_datetime(),  # the SLA runs per level
+			"oo_approval_levels_approved": step.level,
+			"oo_approval_status": step.status,
+			"oo_approval_pending_since": None if step.released else now_datetime(),  # SLA runs per level
 		},
 		update_modified=False,
 	)
-	log(doc, "Approved", level)
-	if done:
+	log(doc, "Approved", step.level)
+	if step.released:
 		release_hold(doc)
 	else:
-		notify_approvers(doc, requirement, level + 1)
+		notify_approvers(doc, requirement, step.level + 1)
 
 
 def release_hold(doc) -> None:

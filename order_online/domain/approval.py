@@ -21,6 +21,10 @@ from order_online.domain.order_rules import money
 EPSILON = 1e-9
 
 
+# The order's approval status (its oo_approval_status field)
+PENDING, APPROVED, REJECTED, NOT_REQUIRED = "Pending", "Approved", "Rejected", "Not Required"
+
+
 @dataclass(frozen=True)
 class Approver:
 	level: int
@@ -273,3 +277,20 @@ def is_overdue(pending_since: datetime.datetime | None, sla_hours: float, now: d
 	if not pending_since or not sla_hours:
 		return False
 	return now - pending_since > datetime.timedelta(hours=sla_hours)
+
+
+@dataclass(frozen=True)
+class Step:
+	"""Where an order stands after one more approval: the level just approved, its status, and
+	whether the hold is released now (the last level) or the next level's approvers are asked."""
+
+	level: int
+	status: str
+	released: bool
+
+
+def approve_step(levels_approved: int, required_level: int) -> Step:
+	"""One approval more: the next level is approved; the order is Approved at the required level."""
+	level = (levels_approved or 0) + 1
+	released = level >= required_level
+	return Step(level=level, status=APPROVED if released else PENDING, released=released)

@@ -234,3 +234,23 @@ def pending_stock_qty(
 	"""What of an order line is still to go out, in stock units: ordered less delivered (delivered is
 	counted in the line's unit) and, when picking, less what is already picked."""
 	return (stock_qty or 0.0) - max(picked_qty or 0.0, (delivered_qty or 0.0) * (conversion_factor or 0.0))
+
+
+def needs_prepayment(channel_prepaid: bool, advance_paid: float, grand_total: float) -> bool:
+	"""A released order from a channel that collected the money gets its advance Payment Entry once:
+	not when the channel does not collect, nor when the order is already paid in advance."""
+	return bool(channel_prepaid) and (advance_paid or 0.0) < (grand_total or 0.0)
+
+
+RELEASE, RESERVE, KEEP = "release", "reserve", "keep"
+
+
+def reservation_on_status_change(status: str, reserves_stock: bool, approval_pending: bool) -> str:
+	"""What a status change does to an order's reservations: Close releases them (ERPNext would keep
+	stock nobody will ship); Re-open / Resume ("Draft") reserves what is free again, unless approval
+	is still pending (the release of approval reserves then); everything else keeps them."""
+	if status == "Closed":
+		return RELEASE
+	if status == "Draft" and reserves_stock and not approval_pending:
+		return RESERVE
+	return KEEP

@@ -90,3 +90,16 @@ def plan_replenishment(
 	if mode in (TRANSFER_THEN_PURCHASE, PURCHASE_ONLY) and need > 1e-9:
 		plan.append(Replenishment(PURCHASE, need))
 	return plan
+
+
+OPEN, RESOLVED = "Open", "Resolved"
+RAISE, RESOLVE, NOTHING = "raise", "resolve", "nothing"
+
+
+def alert_transition(current_status: str | None, is_short: bool) -> str:
+	"""What one (item, warehouse) alert does after a stock check: a shortage raises (or refreshes) it,
+	whatever it was; an open alert whose shortage is gone is resolved; otherwise nothing changes (a
+	resolved alert stays resolved, and no alert is made for a pair that is not short)."""
+	if is_short:
+		return RAISE
+	return RESOLVE if current_status == OPEN else NOTHING

@@ -334,12 +334,15 @@ def follow_status_change(sales_order: str, status: str) -> None:
 	"""Close releases the order's reservations (ERPNext keeps them, holding stock nobody will ship);
 	re-opening a closed order reserves again what is free."""
 	so = frappe.get_doc("Sales Order", sales_order)
-	if status == "Closed":
+	change = fulfilment_plan.reservation_on_status_change(
+		status, bool(so.get("reserve_stock")), so.get("oo_approval_status") == "Pending"
+	)
+	if change == fulfilment_plan.RELEASE:
 		from order_online.fulfilment.reservation import lock_rows_of
 
 		lock_rows_of(so)
 		so.cancel_stock_reservation_entries(notify=False)
-	elif status == "Draft" and so.get("reserve_stock") and so.oo_approval_status != "Pending":
+	elif change == fulfilment_plan.RESERVE:
 		from order_online.overrides.sales_order import reserve_free_stock
 
 		reserve_free_stock(so)
@@ -441,7 +444,9 @@ def invoice_order(doc) -> None:
 def record_prepayment(doc) -> None:
 	"""Sales Order released from a channel that collected the money: its Payment Entry (an advance)."""
 	channel = doc.get("oo_order_channel") and frappe.get_cached_doc("Order Channel", doc.oo_order_channel)
-	if not channel or not channel.prepaid or flt(doc.advance_paid) >= flt(doc.grand_total):
+	if not channel or not fulfilment_plan.needs_prepayment(
+		channel.prepaid, flt(doc.advance_paid), flt(doc.grand_total)
+	):
 		return
 	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
 

@@ -18,7 +18,11 @@ from order_online.common.db import attempt
 from order_online.common.notifications import notify_users, users_with_roles
 from order_online.common.settings import get_settings
 from order_online.domain.shortage import (
+	RAISE,
+	RESOLVE,
+	RESOLVED,
 	Demand,
+	alert_transition,
 	plan_replenishment,
 	shortage_state,
 	still_to_come,
@@ -123,16 +127,17 @@ def refresh_alerts(keys: Iterable[Key], shortage_floor: dict[Key, float] | None 
 		actual = flt(bins[key].actual_qty) if key in bins else 0.0
 		state = shortage_state(actual, demand.get(key, ()), (shortage_floor or {}).get(key, 0.0))
 		row = existing.get(alert_key(*key))
-		if state.is_short:
+		transition = alert_transition(row.status if row else None, state.is_short)
+		if transition == RAISE:
 			alert = _save_alert(row, key, companies.get(key[1]), state)
 			_replenish(alert, state, bins, companies, settings)
 			open_alerts.append(alert.name)
-		elif row and row.status == "Open":
+		elif transition == RESOLVE:
 			alert = frappe.get_doc(
 				"Stock Shortage Alert", row.name, for_update=True
 			)  # latest, not the snapshot
 			alert.update(
-				{"status": "Resolved", "shortage_qty": 0, "actual_qty": actual, "demand_qty": state.demand}
+				{"status": RESOLVED, "shortage_qty": 0, "actual_qty": actual, "demand_qty": state.demand}
 			)
 			alert.set("waiting_orders", [])
 			alert.last_checked = now_datetime()
