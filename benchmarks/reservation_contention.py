@@ -18,8 +18,6 @@ failed_processes=<n> native_failed_processes=<n>`` (a ratio is ``nan`` when a pr
 on a deadlock).
 """
 
-import multiprocessing
-import os
 import time
 
 import frappe
@@ -32,33 +30,13 @@ from order_online.tests.factories import (
 	make_item,
 	make_sales_order,
 	remove_allocation_network,
+	remove_approval_rules,
+	remove_documents,
 	set_settings,
 )
+from order_online.tests.processes import submit_at_once
 
 STOCK, EACH, PARALLEL = 10, 2, 8
-
-
-def _worker(site, sites_path, warmup, timed, barrier, results):
-	"""Submit the warm-up orders, wait for the others, then submit the timed ones in turn."""
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	try:
-		for name in warmup:
-			frappe.get_doc("Sales Order", name).submit()
-			frappe.db.commit()
-		docs = [frappe.get_doc("Sales Order", name) for name in timed]
-		barrier.wait(timeout=120)
-		started = time.perf_counter()
-		for doc in docs:
-			doc.submit()
-			frappe.db.commit()
-		results.put(("ok", started, time.perf_counter()))
-	except Exception as error:
-		frappe.db.rollback()
-		results.put((type(error).__name__, 0.0, 0.0))
-	finally:
-		frappe.destroy()
 
 
 class Run:
@@ -89,28 +67,15 @@ class Run:
 
 	def mode(self, app: bool) -> None:
 		set_settings(enabled=1 if app else 0, allow_backorders=1, raise_shortage_alerts=0)
-		frappe.db.delete("Order Approval Rule")
+		remove_approval_rules()
 		frappe.db.delete("Warehouse Allocation Rule")
 		if app:
 			make_allocation_rule(reserve_stock=1)
 		frappe.db.commit()
 
 	def workers(self, jobs: list[tuple[list[str], list[str]]]) -> list[tuple]:
-		frappe.db.commit()
-		ctx = multiprocessing.get_context("spawn")
-		barrier, results = ctx.Barrier(len(jobs)), ctx.Queue()
-		sites_path = os.path.abspath(frappe.local.sites_path)
-		procs = [
-			ctx.Process(target=_worker, args=(frappe.local.site, sites_path, warm, timed, barrier, results))
-			for warm, timed in jobs
-		]
-		for p in procs:
-			p.start()
-		for p in procs:
-			p.join(timeout=300)
-		out = [results.get(timeout=10) for _ in procs]
-		frappe.db.rollback()  # a fresh snapshot
-		return out
+		"""(outcome, started, ended) of each process."""
+		return [(outcome, start, end) for _timed, outcome, start, end, _messages in submit_at_once(jobs)]
 
 	def oversold(self, processes: int) -> float:
 		self.mode(app=True)
@@ -146,13 +111,7 @@ class Run:
 
 	def clean(self) -> None:
 		frappe.db.rollback()
-		for doctype, name in reversed(self.created):
-			if not frappe.db.exists(doctype, name):
-				continue
-			doc = frappe.get_doc(doctype, name)
-			if doc.docstatus == 1:
-				doc.cancel()
-			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+		remove_documents(self.created)
 		frappe.db.delete("Warehouse Allocation Rule")
 		remove_allocation_network()
 		frappe.db.commit()

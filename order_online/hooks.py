@@ -20,31 +20,21 @@ def _events(module: str, *events: str) -> dict[str, str]:
 
 
 _STOCK_MOVED = _events("stock_voucher", "on_submit", "on_cancel")
+# A submittable document's life, in the order Frappe runs it
+_SAVE_SUBMIT_UPDATE_CANCEL = (
+	"before_validate",
+	"validate",
+	"before_submit",
+	"on_submit",
+	"before_update_after_submit",
+	"on_update_after_submit",
+	"before_cancel",
+	"on_cancel",
+)
 
 doc_events = {
-	"Sales Order": _events(
-		"sales_order",
-		"before_insert",
-		"before_validate",
-		"validate",
-		"before_submit",
-		"on_submit",
-		"before_update_after_submit",
-		"on_update_after_submit",
-		"before_cancel",
-		"on_cancel",
-	),
-	"Delivery Note": _events(
-		"delivery_note",
-		"before_validate",
-		"validate",
-		"before_submit",
-		"on_submit",
-		"before_update_after_submit",
-		"on_update_after_submit",
-		"before_cancel",
-		"on_cancel",
-	),
+	"Sales Order": _events("sales_order", "before_insert", *_SAVE_SUBMIT_UPDATE_CANCEL),
+	"Delivery Note": _events("delivery_note", *_SAVE_SUBMIT_UPDATE_CANCEL),
 	"Pick List": _events("pick_list", "before_validate", "validate", "before_submit", "before_cancel"),
 	"Sales Invoice": _events("sales_invoice", "validate", "on_submit", "on_cancel"),
 	"Stock Reservation Entry": _events(

@@ -147,3 +147,13 @@ def test_close_releases_reopen_reserves_unless_approval_is_pending():
 	assert plan.reservation_on_status_change("Draft", True, True) == plan.KEEP
 	assert plan.reservation_on_status_change("Draft", False, False) == plan.KEEP
 	assert plan.reservation_on_status_change("On Hold", True, False) == plan.KEEP
+
+
+def test_a_row_reserves_all_part_or_nothing_of_what_it_wants_or_is_refused():
+	from order_online.domain import fulfilment_plan as plan
+
+	assert plan.reservation_outcome(4, 4, refuse_backorders=True) == plan.FULL
+	assert plan.reservation_outcome(0, 0, refuse_backorders=True) == plan.FULL  # nothing left to reserve
+	assert plan.reservation_outcome(4, 1, refuse_backorders=False) == plan.CAP
+	assert plan.reservation_outcome(4, 0, refuse_backorders=False) == plan.LEAVE_OUT
+	assert plan.reservation_outcome(4, 1, refuse_backorders=True) == plan.REFUSE

@@ -22,6 +22,7 @@ from order_online.tests.factories import (
 	make_item,
 	make_sales_order,
 	make_user,
+	remove_approval_rules,
 	set_settings,
 )
 from order_online.tests.utils import OrderTestCase
@@ -45,9 +46,7 @@ class ApprovalCase(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
-		frappe.db.delete("Order Approval Rule")
-		frappe.db.delete("Order Approval Level")
-		clear_rule_cache()
+		remove_approval_rules()
 		make_user(SALES, "Sales User", "Stock User", "Accounts User")
 		make_user(MANAGER, "Sales User", "Sales Manager", "Stock User", "Accounts User")
 		make_user(CFO, "Accounts User", "Sales User")

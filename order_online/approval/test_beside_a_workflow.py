@@ -18,6 +18,7 @@ from order_online.tests.factories import (
 	make_approval_rule,
 	make_item,
 	make_sales_order,
+	remove_approval_rules,
 	set_settings,
 )
 from order_online.tests.utils import OrderTestCase
@@ -60,9 +61,7 @@ class TestBesideASiteWorkflow(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
-		frappe.db.delete("Order Approval Rule")
-		frappe.db.delete("Order Approval Level")
-		clear_rule_cache()
+		remove_approval_rules()
 
 	def tearDown(self):
 		frappe.db.rollback()

@@ -30,6 +30,8 @@ from order_online.tests.factories import (
 	make_sales_order,
 	make_user,
 	remove_allocation_network,
+	remove_approval_rules,
+	remove_documents,
 	set_settings,
 )
 from order_online.tests.utils import ServedSiteTestCase
@@ -81,10 +83,8 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 	def setUp(self):
 		super().setUp()
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0, reserve_while_pending=1)
-		frappe.db.delete("Order Approval Rule")
-		frappe.db.delete("Order Approval Level")
+		remove_approval_rules()
 		frappe.db.delete("Warehouse Allocation Rule")
-		clear_rule_cache()
 		for user, roles in (
 			(SALES, ("Sales User", "Stock User")),
 			(APPROVER, ("Sales User", "Sales Manager")),
@@ -104,12 +104,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 	def tearDown(self):
 		frappe.db.rollback()
 		frappe.set_user("Administrator")
-		for doctype, name in reversed(self.created):
-			if frappe.db.exists(doctype, name):
-				doc = frappe.get_doc(doctype, name)
-				if doc.docstatus == 1:
-					doc.cancel()
-				frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+		remove_documents(self.created)
 		names = [name for doctype, name in self.created if doctype == "Sales Order"]
 		frappe.db.delete("Order Approval Log", {"sales_order": ("in", names or [""])})
 		frappe.db.delete("Activity Log", {"reference_name": ("in", names or [""])})

@@ -254,3 +254,17 @@ def reservation_on_status_change(status: str, reserves_stock: bool, approval_pen
 	if status == "Draft" and reserves_stock and not approval_pending:
 		return RESERVE
 	return KEEP
+
+
+FULL, REFUSE, LEAVE_OUT, CAP = "full", "refuse", "leave out", "cap"
+
+
+def reservation_outcome(wanted: float, cap: float, refuse_backorders: bool) -> str:
+	"""What one order row's reservation becomes, given what the latest stock lets it reserve: all it
+	wants; refused (the company refuses backorders); nothing (a backorder, left out of the reserving);
+	or part of it (capped at what is free)."""
+	if wanted <= 0 or cap >= wanted - 1e-9:
+		return FULL
+	if refuse_backorders:
+		return REFUSE
+	return LEAVE_OUT if cap <= 0 else CAP

@@ -15,6 +15,7 @@ from order_online.tests.factories import (
 	make_channel,
 	make_item,
 	make_sales_order,
+	remove_approval_rules,
 	set_settings,
 )
 from order_online.tests.utils import OrderTestCase
@@ -40,7 +41,7 @@ class AllocationCase(OrderTestCase):
 		set_settings(
 			enabled=1, allow_backorders=0, raise_shortage_alerts=0, reserve_while_pending=1, auto_invoice=""
 		)
-		frappe.db.delete("Order Approval Rule")
+		remove_approval_rules()
 		frappe.db.delete("Warehouse Allocation Rule")
 		frappe.db.delete("Warehouse Allocation Restriction")
 		frappe.db.set_single_value("Stock Settings", "enable_stock_reservation", 1)

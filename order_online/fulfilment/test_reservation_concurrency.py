@@ -9,8 +9,6 @@ refused only where the company refuses backorders. Measured without the app, ERP
 11 of the 16 submits were refused.
 """
 
-import multiprocessing
-import os
 import time
 
 import frappe
@@ -23,33 +21,14 @@ from order_online.tests.factories import (
 	make_item,
 	make_sales_order,
 	remove_allocation_network,
+	remove_approval_rules,
+	remove_documents,
 	set_settings,
 )
+from order_online.tests.processes import submit_at_once
 from order_online.tests.utils import OrderTestCase
 
 PROCESSES, STOCK, EACH = 16, 10, 2
-
-
-def _race(site, sites_path, so_name, barrier, results):
-	"""One process: wait for the others, then submit its order."""
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	frappe.set_user("Administrator")
-	try:
-		doc = frappe.get_doc("Sales Order", so_name)
-		barrier.wait(timeout=60)
-		doc.submit()
-		frappe.db.commit()
-		results.put((so_name, ("ok", _messages())))
-	except Exception as error:
-		frappe.db.rollback()
-		results.put((so_name, (type(error).__name__, [str(error)])))
-	finally:
-		frappe.destroy()
-
-
-def _messages() -> list[str]:
-	return [str(m.get("message") if isinstance(m, dict) else m) for m in frappe.local.message_log]
 
 
 class TestNoOversellUnderConcurrency(OrderTestCase):
@@ -61,13 +40,7 @@ class TestNoOversellUnderConcurrency(OrderTestCase):
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
-		for doctype, name in reversed(self.created):
-			if not frappe.db.exists(doctype, name):
-				continue
-			doc = frappe.get_doc(doctype, name)
-			if doc.docstatus == 1:
-				doc.cancel()
-			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+		remove_documents(self.created)
 		frappe.db.delete("Stock Reservation Entry", {"item_code": ("like", f"{TEST_PREFIX}-RACE-%")})
 		frappe.db.delete("Stock Shortage Alert", {"item_code": ("like", f"{TEST_PREFIX}-RACE-%")})
 		frappe.db.delete("Stock Shortage Order", {"parent": ("like", f"{TEST_PREFIX}-RACE-%")})
@@ -108,20 +81,9 @@ class TestNoOversellUnderConcurrency(OrderTestCase):
 		return orders
 
 	def race(self, orders):
-		ctx = multiprocessing.get_context("spawn")
-		barrier, results = ctx.Barrier(len(orders)), ctx.Queue()
-		sites_path = os.path.abspath(frappe.local.sites_path)
-		procs = [
-			ctx.Process(target=_race, args=(frappe.local.site, sites_path, so, barrier, results))
-			for so in orders
-		]
-		for p in procs:
-			p.start()
-		for p in procs:
-			p.join(timeout=180)
-		outcome = dict(results.get(timeout=5) for _ in procs)
-		frappe.db.rollback()  # a fresh snapshot: see what the processes committed
-		return outcome
+		"""Every order submitted by its own process at the same moment: name -> (outcome, messages)."""
+		reports = submit_at_once([([], [so]) for so in orders], timeout=180)
+		return {timed[0]: (outcome, messages) for timed, outcome, _start, _end, messages in reports}
 
 	def reserved_per_order(self, item, warehouse) -> dict[str, float]:
 		return dict(
@@ -169,7 +131,7 @@ class TestNoOversellUnderConcurrency(OrderTestCase):
 			replenishment_mode="Alert Only",
 			notify_stock_users=0,
 		)
-		frappe.db.delete("Order Approval Rule")
+		remove_approval_rules()
 		frappe.db.set_single_value("Stock Settings", "enable_stock_reservation", 1)
 		frappe.db.set_single_value("Stock Settings", "allow_partial_reservation", partial)
 		self.net = make_allocation_network()

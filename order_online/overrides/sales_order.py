@@ -38,7 +38,14 @@ from frappe.utils import flt
 
 from order_online.common.errors import throw
 from order_online.domain import errors
-from order_online.domain.fulfilment_plan import reservation_caps, shortage_floor
+from order_online.domain.fulfilment_plan import (
+	FULL,
+	LEAVE_OUT,
+	REFUSE,
+	reservation_caps,
+	reservation_outcome,
+	shortage_floor,
+)
 
 
 def reserve_from_latest_stock(doc, refuse_backorders: bool = False) -> None:
@@ -96,9 +103,10 @@ def caps_from_latest_stock(doc, refuse_backorders: bool = False):
 	)
 	left_out, capped = [], []
 	for d in rows:
-		if wanted[d.name] <= 0 or caps[d.name] >= wanted[d.name] - 1e-9:
+		outcome = reservation_outcome(wanted[d.name], caps[d.name], refuse_backorders)
+		if outcome == FULL:
 			continue
-		if refuse_backorders:
+		if outcome == REFUSE:
 			throw(
 				errors.BackorderRefused(
 					item=d.item_code,
@@ -108,7 +116,7 @@ def caps_from_latest_stock(doc, refuse_backorders: bool = False):
 				),
 				title=_("Stock Reservation"),
 			)
-		if caps[d.name] <= 0:
+		if outcome == LEAVE_OUT:
 			d.reserve_stock = 0  # out of ERPNext's loop for now; restored below
 			left_out.append(d)
 			frappe.msgprint(
@@ -185,6 +193,7 @@ def update_status(status: str, name: str) -> None:
 	from order_online.approval import service as approval
 	from order_online.events import sales_order as dispatcher
 
+	frappe.has_permission("Sales Order", "write", name, throw=True)  # before saying anything about it
 	approval.refuse_release_while_pending(status, name)
 	erpnext_update_status(status, name)
 	dispatcher.on_status_change(name, status)

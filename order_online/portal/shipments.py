@@ -38,6 +38,9 @@ def shipments_for(customers: list[str], limit: int = 50) -> list[dict]:
 		order_by="event_time desc",
 		ignore_permissions=True,
 	)
+	by_shipment: dict[str, list] = {}
+	for event in events:
+		by_shipment.setdefault(event.parent, []).append(event)
 	for shipment in shipments:
-		shipment["events"] = [e for e in events if e.parent == shipment.name]
+		shipment["events"] = by_shipment.get(shipment.name, [])
 	return shipments

@@ -146,13 +146,16 @@ def sync_custom_fields(definitions: dict[str, list[dict]]) -> list[str]:
 	written, taken = [], []
 	for doctype, fields in definitions.items():
 		standard = set(frappe.get_all("DocField", filters={"parent": doctype}, pluck="fieldname"))
-		for df in fields:
-			existing = frappe.db.get_value(
+		custom = {
+			row.fieldname: row
+			for row in frappe.get_all(
 				"Custom Field",
-				{"dt": doctype, "fieldname": df["fieldname"]},
-				["name", "module"],
-				as_dict=True,
+				filters={"dt": doctype, "fieldname": ("in", [df["fieldname"] for df in fields])},
+				fields=["name", "fieldname", "module"],
 			)
+		}
+		for df in fields:
+			existing = custom.get(df["fieldname"])
 			if df["fieldname"] in standard or (existing and existing.module != MODULE):
 				taken.append(f"{doctype}.{df['fieldname']}")
 				continue

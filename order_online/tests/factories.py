@@ -332,3 +332,23 @@ def remove_allocation_network() -> None:
 	from order_online.order_entry.regions import clear_region_cache
 
 	clear_region_cache()
+
+
+def remove_documents(created: list[tuple[str, str]]) -> None:
+	"""Undo what a committing test or benchmark made, newest first: cancel what is submitted, delete."""
+	for doctype, name in reversed(created):
+		if not frappe.db.exists(doctype, name):
+			continue
+		doc = frappe.get_doc(doctype, name)
+		if doc.docstatus == 1:
+			doc.cancel()
+		frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+
+
+def remove_approval_rules() -> None:
+	"""No Order Approval Rule on the site, and none left in the rules' cache (a bare delete keeps it)."""
+	from order_online.approval.service import clear_rule_cache
+
+	frappe.db.delete("Order Approval Level", {"parenttype": "Order Approval Rule"})
+	frappe.db.delete("Order Approval Rule")
+	clear_rule_cache()

@@ -17,6 +17,7 @@ from order_online.tests.factories import (
 	make_customer,
 	make_item,
 	make_sales_order,
+	remove_approval_rules,
 	set_settings,
 )
 from order_online.tests.utils import OrderTestCase
@@ -40,7 +41,7 @@ class TrackingCase(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0, auto_invoice="")
-		frappe.db.delete("Order Approval Rule")
+		remove_approval_rules()
 		frappe.db.delete("Warehouse Allocation Rule")
 		if not frappe.db.exists("Carrier Account", ACCOUNT):
 			frappe.get_doc(

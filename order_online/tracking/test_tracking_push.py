@@ -17,6 +17,8 @@ from order_online.tests.factories import (
 	make_customer,
 	make_item,
 	make_sales_order,
+	remove_approval_rules,
+	remove_documents,
 	set_settings,
 )
 from order_online.tests.utils import ServedSiteTestCase
@@ -51,7 +53,7 @@ class PushCase(ServedSiteTestCase):
 		super().setUp()
 		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
 		frappe.cache.delete_keys("rl:")  # refused pushes counted by earlier tests from this address
-		frappe.db.delete("Order Approval Rule")
+		remove_approval_rules()
 		frappe.db.delete("Warehouse Allocation Rule")
 		self.created = []
 		self.make_account("Kuaidi100")
@@ -74,12 +76,7 @@ class PushCase(ServedSiteTestCase):
 
 	def tearDown(self):
 		frappe.db.rollback()
-		for doctype, name in reversed(self.created):
-			if frappe.db.exists(doctype, name):
-				doc = frappe.get_doc(doctype, name)
-				if doc.docstatus == 1:
-					doc.cancel()
-				frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+		remove_documents(self.created)
 		frappe.db.delete("Order Online Integration Log", {"carrier_account": ACCOUNT})
 		frappe.delete_doc("Carrier Account", ACCOUNT, force=True, ignore_permissions=True)
 		frappe.db.commit()
