@@ -198,3 +198,35 @@ def test_each_approval_moves_one_level_and_the_last_releases():
 	last = a.approve_step(1, 2)
 	assert (last.level, last.status, last.released) == (2, a.APPROVED, True)
 	assert a.approve_step(None, 1).released
+
+
+def test_a_stored_requirement_reads_back_as_it_was_frozen():
+	requirement = a.Requirement(
+		required_level=2,
+		approvers={1: (a.Approver(1, "Sales Manager", None),), 2: (a.Approver(2, None, "cfo@x.com"),)},
+		allow_self_approval=False,
+		sla_hours=4.5,
+	)
+	terms = a.ApprovedTerms(9000.0, "Shenzhen Co", frozenset({("ITEM-1", 3.0, 3000.0)}), 12.5)
+	loaded, loaded_terms = a.load_requirement(a.dump_requirement(requirement, terms))
+	assert (loaded.required_level, loaded.approvers) == (2, requirement.approvers)
+	assert (loaded.allow_self_approval, loaded.sla_hours) == (False, 4.5)
+	assert loaded_terms == terms
+	assert a.load_requirement(None) == (a.Requirement(), None)
+	assert a.load_requirement("") == (a.Requirement(), None)
+
+
+def test_an_overdue_order_is_escalated_once_per_level_to_that_level_and_the_next():
+	now = datetime.datetime(2026, 12, 1, 12, 0)
+	waited = now - datetime.timedelta(hours=5)
+	two_levels = a.Requirement(
+		required_level=2,
+		approvers={1: (a.Approver(1, "Sales Manager"),), 2: (a.Approver(2, "Accounts Manager"),)},
+		sla_hours=4,
+	)
+	step = a.escalation(0, waited, two_levels, (), now)
+	assert (step.level, step.notify) == (1, (1, 2))
+	assert a.escalation(0, waited, two_levels, (1,), now) is None  # once per level
+	last = a.escalation(1, waited, two_levels, (1,), now)
+	assert (last.level, last.notify) == (2, (2,))  # no level after the last
+	assert a.escalation(0, now - datetime.timedelta(hours=3), two_levels, (), now) is None  # within SLA

@@ -157,3 +157,11 @@ def test_a_row_reserves_all_part_or_nothing_of_what_it_wants_or_is_refused():
 	assert plan.reservation_outcome(4, 1, refuse_backorders=False) == plan.CAP
 	assert plan.reservation_outcome(4, 0, refuse_backorders=False) == plan.LEAVE_OUT
 	assert plan.reservation_outcome(4, 1, refuse_backorders=True) == plan.REFUSE
+
+
+def test_one_document_per_warehouse_in_name_order_with_the_rows_in_their_order():
+	from order_online.domain.fulfilment_plan import per_warehouse
+
+	rows = [("WH-B", 1), ("WH-A", 2), ("WH-B", 3), (None, 4)]
+	assert per_warehouse(rows) == [("", [4]), ("WH-A", [2]), ("WH-B", [1, 3])]
+	assert per_warehouse([]) == []

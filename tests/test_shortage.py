@@ -88,3 +88,21 @@ def test_an_alert_is_raised_while_short_resolved_once_covered_and_never_made_for
 	assert alert_transition("Open", False) == RESOLVE
 	assert alert_transition("Resolved", False) == NOTHING
 	assert alert_transition(None, False) == NOTHING
+
+
+def test_surplus_is_what_other_warehouses_hold_free_and_requests_are_wanted_by_the_first_order():
+	import datetime as dt
+
+	from order_online.domain.shortage import Demand, request_schedule, surplus_elsewhere
+
+	stock = [("WH-A", 10.0, 4.0), ("WH-B", 3.0, 0.0), ("SHORT", 1.0, 1.0)]
+	assert surplus_elsewhere(stock, "SHORT") == {"WH-A": 6.0, "WH-B": 3.0}
+	today = dt.date(2026, 12, 1)
+	waiting = [
+		Demand("SO-2", "C", dt.date(2026, 12, 9), 1),
+		Demand("SO-1", "C", dt.date(2026, 12, 5), 1),
+		Demand("SO-3", "C", None, 1),
+	]
+	assert request_schedule(waiting, today) == dt.date(2026, 12, 5)
+	assert request_schedule([Demand("SO-4", "C", dt.date(2026, 11, 20), 1)], today) == today  # never past
+	assert request_schedule([], today) == today

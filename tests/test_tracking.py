@@ -390,3 +390,25 @@ def test_one_waybill_of_one_account_has_one_key_whatever_the_carrier_default():
 	assert tracking_key("K100", "shunfeng", "SF1") != tracking_key("K100", "yuantong", "SF1")
 	assert tracking_key("K100", None, "SF1") == tracking_key("K100", "", "SF1")
 	assert tracking_key("K100", None, "SF1") != tracking_key("AS", None, "SF1")
+
+
+def test_only_a_failed_outbound_call_about_a_waybill_is_retried():
+	from order_online.domain.tracking import retryable
+
+	assert retryable("Outbound", "Failed", "Shipment Tracking")
+	assert not retryable("Inbound", "Failed", "Shipment Tracking")  # a push: the provider re-sends it
+	assert not retryable("Outbound", "Retried", "Shipment Tracking")  # once
+	assert not retryable("Outbound", "Success", "Shipment Tracking")
+	assert not retryable("Outbound", "Failed", None)
+
+
+def test_transit_samples_are_grouped_by_route_destination_and_carrier():
+	from order_online.domain.tracking import transit_samples
+
+	transits = [("GZ", "SZ", 20.0), ("CD", "SZ", 70.0), ("GZ", "BJ", 48.0)]
+	assert transit_samples(transits, "GZ", "SZ") == {
+		"route": [20.0],
+		"destination": [20.0, 70.0],
+		"carrier": [20.0, 70.0, 48.0],
+	}
+	assert transit_samples([], "GZ", "SZ") == {"route": [], "destination": [], "carrier": []}

@@ -7,7 +7,6 @@ the requirement frozen at submit time; the last one releases the hold. A rejecti
 order (it can be amended and submitted again). Every step writes an Order Approval Log row.
 """
 
-import json
 from urllib.parse import quote
 
 import frappe
@@ -189,44 +188,8 @@ def approved_terms(doc) -> domain.ApprovedTerms:
 # The stored requirement: frozen at submit, so rule edits do not move orders already waiting.
 
 
-def _dump(requirement: domain.Requirement, terms: domain.ApprovedTerms) -> str:
-	return json.dumps(
-		{
-			"required_level": requirement.required_level,
-			"approvers": {
-				str(level): [[a.role, a.user] for a in approvers]
-				for level, approvers in requirement.approvers.items()
-			},
-			"allow_self_approval": requirement.allow_self_approval,
-			"sla_hours": requirement.sla_hours,
-			"terms": {
-				"amount": terms.amount,
-				"customer": terms.customer,
-				"lines": sorted(terms.lines),
-				"discount_percent": terms.discount_percent,
-			},
-		}
-	)
-
-
 def stored_requirement(doc) -> tuple[domain.Requirement, domain.ApprovedTerms | None]:
-	data = json.loads(doc.get("oo_approval_requirement") or "{}")
-	if not data:
-		return domain.Requirement(), None
-	requirement = domain.Requirement(
-		required_level=data["required_level"],
-		approvers={
-			int(level): tuple(domain.Approver(int(level), role, user) for role, user in approvers)
-			for level, approvers in data["approvers"].items()
-		},
-		allow_self_approval=data["allow_self_approval"],
-		sla_hours=data["sla_hours"],
-	)
-	t = data["terms"]
-	terms = domain.ApprovedTerms(
-		t["amount"], t["customer"], frozenset(tuple(line) for line in t["lines"]), t["discount_percent"]
-	)
-	return requirement, terms
+	return domain.load_requirement(doc.get("oo_approval_requirement"))
 
 
 def reset_for_new_order(doc) -> None:
@@ -290,7 +253,7 @@ def request_approval(doc) -> bool:
 			"oo_approval_levels_approved": 0,
 			"oo_approval_pending_since": now_datetime(),
 			"oo_approval_summary": summary,
-			"oo_approval_requirement": _dump(requirement, approved_terms(doc)),
+			"oo_approval_requirement": domain.dump_requirement(requirement, approved_terms(doc)),
 		},
 		update_modified=False,
 	)
@@ -392,26 +355,29 @@ def escalate_overdue_approvals() -> None:
 			"oo_approval_requirement",
 		],
 	)
-	escalated = set(
-		frappe.get_all(
-			"Order Approval Log",
-			filters={"action": "Escalated", "sales_order": ("in", [p.name for p in pending] or [""])},
-			fields=["sales_order", "level"],
-			as_list=True,
-		)
-	)
+	escalated: dict[str, set[int]] = {}
+	for order, level in frappe.get_all(
+		"Order Approval Log",
+		filters={"action": "Escalated", "sales_order": ("in", [p.name for p in pending] or [""])},
+		fields=["sales_order", "level"],
+		as_list=True,
+	):
+		escalated.setdefault(order, set()).add(level)
 	for row in pending:
 		requirement, _terms = stored_requirement(row)
-		level = (row.oo_approval_levels_approved or 0) + 1
-		if (row.name, level) in escalated or not domain.is_overdue(
-			row.oo_approval_pending_since, requirement.sla_hours, now
-		):
+		step = domain.escalation(
+			row.oo_approval_levels_approved,
+			row.oo_approval_pending_since,
+			requirement,
+			escalated.get(row.name, ()),
+			now,
+		)
+		if step is None:
 			continue
 		doc = frappe.get_doc("Sales Order", row.name)
-		notify_approvers(doc, requirement, level)
-		if level + 1 in requirement.approvers:
-			notify_approvers(doc, requirement, level + 1)
-		log(doc, "Escalated", level)
+		for level in step.notify:
+			notify_approvers(doc, requirement, level)
+		log(doc, "Escalated", step.level)
 
 
 # Guards: nothing moves before the last approval ---------------------------------------------

@@ -10,6 +10,7 @@ explains itself: every fired rule comes with the reasons it fired.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -294,3 +295,70 @@ def approve_step(levels_approved: int, required_level: int) -> Step:
 	level = (levels_approved or 0) + 1
 	released = level >= required_level
 	return Step(level=level, status=APPROVED if released else PENDING, released=released)
+
+
+# The stored requirement: frozen at submit (as text on the order), so rule edits do not move orders
+# already waiting.
+
+
+def dump_requirement(requirement: Requirement, terms: ApprovedTerms) -> str:
+	return json.dumps(
+		{
+			"required_level": requirement.required_level,
+			"approvers": {
+				str(level): [[a.role, a.user] for a in approvers]
+				for level, approvers in requirement.approvers.items()
+			},
+			"allow_self_approval": requirement.allow_self_approval,
+			"sla_hours": requirement.sla_hours,
+			"terms": {
+				"amount": terms.amount,
+				"customer": terms.customer,
+				"lines": sorted(terms.lines),
+				"discount_percent": terms.discount_percent,
+			},
+		}
+	)
+
+
+def load_requirement(text: str | None) -> tuple[Requirement, ApprovedTerms | None]:
+	"""What ``dump_requirement`` stored; nothing stored: no requirement and no approved terms."""
+	data = json.loads(text or "{}")
+	if not data:
+		return Requirement(), None
+	requirement = Requirement(
+		required_level=data["required_level"],
+		approvers={
+			int(level): tuple(Approver(int(level), role, user) for role, user in approvers)
+			for level, approvers in data["approvers"].items()
+		},
+		allow_self_approval=data["allow_self_approval"],
+		sla_hours=data["sla_hours"],
+	)
+	t = data["terms"]
+	terms = ApprovedTerms(
+		t["amount"], t["customer"], frozenset(tuple(line) for line in t["lines"]), t["discount_percent"]
+	)
+	return requirement, terms
+
+
+@dataclass(frozen=True)
+class Escalation:
+	level: int  # the level that is overdue (logged as escalated)
+	notify: tuple[int, ...]  # whose approvers to tell: that level's (a reminder) and the next one's
+
+
+def escalation(
+	levels_approved: int | None,
+	pending_since: datetime.datetime | None,
+	requirement: Requirement,
+	escalated_levels: Iterable[int],
+	now: datetime.datetime,
+) -> Escalation | None:
+	"""An order waiting past its SLA is escalated once per level: None when it is not overdue or its
+	current level was escalated already."""
+	level = (levels_approved or 0) + 1
+	if level in set(escalated_levels) or not is_overdue(pending_since, requirement.sla_hours, now):
+		return None
+	notify = (level, level + 1) if level + 1 in requirement.approvers else (level,)
+	return Escalation(level=level, notify=notify)

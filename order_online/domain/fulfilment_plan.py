@@ -268,3 +268,12 @@ def reservation_outcome(wanted: float, cap: float, refuse_backorders: bool) -> s
 	if refuse_backorders:
 		return REFUSE
 	return LEAVE_OUT if cap <= 0 else CAP
+
+
+def per_warehouse(rows: Iterable[tuple[str | None, object]]) -> list[tuple[str, list]]:
+	"""(warehouse, its rows) for each warehouse in name order, rows in their order: one document per
+	warehouse. Rows without a warehouse (a service line) come first, together, under ""."""
+	grouped: dict[str, list] = {}
+	for warehouse, row in rows:
+		grouped.setdefault(warehouse or "", []).append(row)
+	return sorted(grouped.items(), key=lambda group: group[0])

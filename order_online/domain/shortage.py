@@ -103,3 +103,15 @@ def alert_transition(current_status: str | None, is_short: bool) -> str:
 	if is_short:
 		return RAISE
 	return RESOLVE if current_status == OPEN else NOTHING
+
+
+def surplus_elsewhere(stock: Iterable[tuple[str, float, float]], short_warehouse: str) -> dict[str, float]:
+	"""What the company's other warehouses could send: (warehouse, actual, reserved) -> free units."""
+	return {w: actual - reserved for w, actual, reserved in stock if w != short_warehouse}
+
+
+def request_schedule(waiting: Iterable[Demand], today: datetime.date) -> datetime.date:
+	"""When the requested stock is wanted: by the earliest delivery date of the waiting orders, and
+	never in the past."""
+	earliest = min((d.delivery_date for d in waiting if d.delivery_date), default=None) or today
+	return max(earliest, today)

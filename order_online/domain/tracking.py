@@ -381,3 +381,22 @@ def excerpt(text: str | None, limit: int = REFUSED_EXCERPT_CHARS) -> str | None:
 def tracking_key(account: str, carrier_code: str | None, number: str) -> str:
 	"""One waybill of one carrier account: the unique key of its Shipment Tracking."""
 	return f"{account}:{carrier_code or ''}:{number}"
+
+
+def retryable(direction: str, status: str, reference_doctype: str | None) -> bool:
+	"""Only a failed outbound call about a waybill is run again (a query or a subscription); a push
+	is the provider's to send again, and a call that worked or was retried already is left."""
+	return direction == "Outbound" and status == "Failed" and reference_doctype == "Shipment Tracking"
+
+
+def transit_samples(
+	transits: Iterable[tuple[str | None, str | None, float]], origin: str | None, destination: str | None
+) -> dict[str, list[float]]:
+	"""Delivered transit hours as ``predict_eta`` takes them: the same route, the same destination,
+	and every delivery of the carrier account."""
+	transits = list(transits)
+	return {
+		"route": [hours for o, d, hours in transits if o == origin and d == destination],
+		"destination": [hours for _o, d, hours in transits if d == destination],
+		"carrier": [hours for _o, _d, hours in transits],
+	}

@@ -358,16 +358,13 @@ def make_delivery_notes(sales_order: str) -> list[str]:
 	from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 
 	mapped = make_delivery_note(sales_order)
-	by_warehouse: dict[str, list] = {}
-	for row in mapped.items:
-		by_warehouse.setdefault(row.warehouse, []).append(row)
 	names = []
-	for warehouse in sorted(by_warehouse):
+	for warehouse, rows in fulfilment_plan.per_warehouse((row.warehouse, row) for row in mapped.items):
 		note = frappe.copy_doc(mapped)
 		note.set("items", [])
-		for row in by_warehouse[warehouse]:
+		for row in rows:
 			note.append("items", row.as_dict(no_default_fields=True))
-		note.set_warehouse = warehouse
+		note.set_warehouse = warehouse or None
 		note.run_method("set_missing_values")
 		note.run_method("calculate_taxes_and_totals")
 		note.insert()
@@ -380,15 +377,19 @@ def make_pick_lists(sales_order: str) -> list[str]:
 	reserved in (``pick_manually``: ERPNext would otherwise look for stock anywhere, around the
 	reservations)."""
 	so = frappe.get_doc("Sales Order", sales_order)
-	by_warehouse: dict[str, list] = {}
-	for row in so.items:
-		pending = fulfilment_plan.pending_stock_qty(
+	pending = {
+		row.name: fulfilment_plan.pending_stock_qty(
 			flt(row.stock_qty), flt(row.delivered_qty), flt(row.conversion_factor), flt(row.picked_qty)
 		)
-		if row.warehouse and pending > 0 and not row.delivered_by_supplier:
-			by_warehouse.setdefault(row.warehouse, []).append((row, pending))
+		for row in so.items
+	}
+	to_pick = fulfilment_plan.per_warehouse(
+		(row.warehouse, (row, pending[row.name]))
+		for row in so.items
+		if row.warehouse and pending[row.name] > 0 and not row.delivered_by_supplier
+	)
 	names = []
-	for warehouse in sorted(by_warehouse):
+	for warehouse, rows in to_pick:
 		pick = frappe.get_doc(
 			{
 				"doctype": "Pick List",
@@ -409,7 +410,7 @@ def make_pick_lists(sales_order: str) -> list[str]:
 						"sales_order": so.name,
 						"sales_order_item": row.name,
 					}
-					for row, pending in by_warehouse[warehouse]
+					for row, pending in rows
 				],
 			}
 		)

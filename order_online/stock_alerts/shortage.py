@@ -24,8 +24,10 @@ from order_online.domain.shortage import (
 	Demand,
 	alert_transition,
 	plan_replenishment,
+	request_schedule,
 	shortage_state,
 	still_to_come,
+	surplus_elsewhere,
 )
 
 Key = tuple[str, str]
@@ -218,22 +220,20 @@ def _open_requested_qty(alert) -> float:
 
 
 def _replenish(alert, state, bins, companies, settings) -> None:
-	surplus = {
-		warehouse: flt(b.actual_qty) - flt(b.reserved_qty)
-		for (item, warehouse), b in bins.items()
-		if item == alert.item_code
-		and warehouse != alert.warehouse
-		and companies.get(warehouse) == alert.company
-	}
+	surplus = surplus_elsewhere(
+		(
+			(warehouse, flt(b.actual_qty), flt(b.reserved_qty))
+			for (item, warehouse), b in bins.items()
+			if item == alert.item_code and companies.get(warehouse) == alert.company
+		),
+		alert.warehouse,
+	)
 	plan = plan_replenishment(
 		state.shortage, _open_requested_qty(alert), surplus, settings.replenishment_mode
 	)
 	if not plan:
 		return
-	schedule = min((d.delivery_date for d in state.waiting if d.delivery_date), default=None) or getdate(
-		nowdate()
-	)
-	schedule = max(schedule, getdate(nowdate()))
+	schedule = request_schedule(state.waiting, getdate(nowdate()))
 	stock_uom = frappe.get_cached_value("Item", alert.item_code, "stock_uom")
 	for step in plan:
 		request = frappe.get_doc(

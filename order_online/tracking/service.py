@@ -313,11 +313,7 @@ def transit_history(account: str, origin: str | None, destination: str | None) -
 	if rows is None:
 		rows = _delivered_transits(account)
 		frappe.cache.set_value(key, rows, expires_in_sec=TRANSIT_HISTORY_TTL_S)
-	return {
-		"route": [hours for o, d, hours in rows if o == origin and d == destination],
-		"destination": [hours for _o, d, hours in rows if d == destination],
-		"carrier": [hours for _o, _d, hours in rows],
-	}
+	return domain.transit_samples(rows, origin, destination)
 
 
 def transit_history_key(account: str) -> str:
@@ -606,11 +602,7 @@ def schedule_next_poll(doc, now=None, retry_until=None, **values) -> None:
 
 def retry_call(entry) -> str:
 	"""Run a failed outbound call again; the old row is marked Retried, the new one tells the outcome."""
-	if (
-		entry.direction != "Outbound"
-		or entry.status != "Failed"
-		or entry.reference_doctype != "Shipment Tracking"
-	):
+	if not domain.retryable(entry.direction, entry.status, entry.reference_doctype):
 		frappe.throw(_("Only failed queries and subscriptions can be retried."))
 	doc = frappe.get_doc("Shipment Tracking", entry.reference_name)
 	if entry.action == "subscribe":
