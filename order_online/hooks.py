@@ -39,6 +39,7 @@ doc_events = {
 	"Sales Invoice": _events("sales_invoice", "validate", "on_submit", "on_cancel"),
 	"Stock Reservation Entry": _events(
 		"stock_reservation_entry",
+		"before_insert",
 		"before_submit",
 		"before_update_after_submit",
 		"on_submit",

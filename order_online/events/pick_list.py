@@ -14,7 +14,7 @@ def validate(doc, method=None) -> None:
 
 
 def before_submit(doc, method=None) -> None:
-	reservation.lock_rows_of(doc)  # the reservations it consumes are decided one at a time
+	reservation.lock_rows_and_reservation_counter(doc)  # it may reserve what it picks
 
 
 def before_cancel(doc, method=None) -> None:

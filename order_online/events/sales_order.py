@@ -61,7 +61,7 @@ def before_submit(doc, method=None) -> None:
 	"""Quantity beyond availability: refused, or a warning when backorders are allowed."""
 	settings = get_settings()
 	if doc.get("reserve_stock"):
-		reservation.lock_rows_of(doc)  # ERPNext reserves on submit: decide one order at a time
+		reservation.lock_rows_and_reservation_counter(doc)  # ERPNext reserves on submit
 		# ... from the latest stock, so an order that waited for another one is a backorder, not refused
 		overrides.reserve_from_latest_stock(
 			doc, refuse_backorders=settings.enabled and not settings.allow_backorders

@@ -3,6 +3,10 @@
 from order_online.fulfilment import reservation
 
 
+def before_insert(doc, method=None) -> None:
+	reservation.lock_before_numbering(doc)  # one lock order for every path that reserves
+
+
 def before_submit(doc, method=None) -> None:
 	reservation.check_reservation(doc)
 

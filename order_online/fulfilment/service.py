@@ -153,7 +153,8 @@ def build_problem(doc, rule, rows, items: dict) -> tuple[allocation.Problem, dic
 		)
 		for d in rows
 	)
-	free = free_stock((code, w) for code in codes for w in lanes)  # locks these Bins until commit
+	# locks these Bins until commit (and the reservation counter, when the order will reserve)
+	free = free_stock(((code, w) for code in codes for w in lanes), reserving=bool(rule.reserve_stock))
 	unit_of_item = {u.item_code: (factor[u.key], u.whole_numbers) for u in units}  # alike per item
 	stock = {
 		(code, w): fulfilment_plan.stock_in_units(qty, *unit_of_item[code]) for (code, w), qty in free.items()

@@ -181,3 +181,25 @@ class TestNoOversellUnderConcurrency(OrderTestCase):
 				self.assertEqual(status, "ValidationError")
 				self.assertIn("does not take backorders", messages[0])
 				self.assertEqual(frappe.db.get_value("Sales Order", so, "docstatus"), 0)
+
+	def test_orders_for_different_items_at_once_all_go_through(self):
+		"""No deadlock between orders that share no stock: each reserves its own item, all submit."""
+		self.setup_site(allocation=True)
+		orders = []
+		for n in range(8):
+			item = self.item(f"DIFF{n}")
+			self.created.append(("Stock Entry", add_stock(item, self.net["near"], STOCK).name))
+			so = make_sales_order(
+				customer=self.net["customer"],
+				items=[(item, EACH, 100)],
+				warehouse=self.net["near"],
+				customer_address=self.net["address"],
+				shipping_address_name=self.net["address"],
+			)
+			self.created.append(("Sales Order", so.name))
+			orders.append((item, so.name))
+		frappe.db.commit()
+		outcome = self.race([so for _item, so in orders])
+		self.assertEqual({status for status, _ in outcome.values()}, {"ok"}, outcome)
+		for item, so in orders:
+			self.assertEqual(self.reserved_per_order(item, self.net["near"]), {so: EACH})

@@ -63,9 +63,9 @@ def reserve_from_latest_stock(doc, refuse_backorders: bool = False) -> None:
 
 def reserve_free_stock(doc, notify: bool = False) -> None:
 	"""The app's own reservations of an existing order (approval released, re-opened)."""
-	from order_online.fulfilment.reservation import lock_rows_of
+	from order_online.fulfilment.reservation import lock_rows_and_reservation_counter
 
-	lock_rows_of(doc)
+	lock_rows_and_reservation_counter(doc)
 	with caps_from_latest_stock(doc):
 		doc.create_stock_reservation_entries(notify=notify)
 
