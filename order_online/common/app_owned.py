@@ -138,4 +138,4 @@ def _insert(values: dict) -> None:
 
 def _insert_and_commit(values: dict) -> None:
 	_insert(values)
-	frappe.db.commit()  # nosemgrep: the refused request was rolled back; this row stands alone
+	frappe.db.commit()  # nosemgrep: frappe-manual-commit -- the refused request was rolled back; this row stands alone
