@@ -15,7 +15,7 @@ from urllib.parse import quote
 import frappe
 from frappe import _
 from frappe.rate_limiter import rate_limit
-from frappe.utils import get_datetime, get_url, now_datetime
+from frappe.utils import escape_html, get_datetime, get_url, now_datetime
 
 from order_online.common.app_owned import app_writes
 from order_online.common.db import attempt
@@ -49,19 +49,45 @@ def carrier_config(account) -> carriers.CarrierConfig:
 	)
 
 
-def secrets_of(config: carriers.CarrierConfig) -> list[str]:
-	return [s for s in (config.api_key, config.secret, config.customer) if s]
-
-
 def adapter_for(account):
 	config = carrier_config(account)
 	return carriers.get_adapter(config), config
 
 
+def call_carrier(config: carriers.CarrierConfig, method, *args):
+	"""An adapter call. An error no adapter foresaw (a bug, a library's surprise) becomes a carrier error
+	after an Error Log with the account's secrets masked: Frappe's own Error Log would print the
+	variables of the failed call, the credentials among them."""
+	try:
+		return method(*args)
+	except carriers.CarrierError:
+		raise
+	except Exception as error:
+		log_error("Carrier call failed", config)
+		raise carriers.TemporaryCarrierError(provider=config.provider, detail=type(error).__name__) from None
+
+
+def log_error(title: str, config: carriers.CarrierConfig, **values) -> None:
+	"""An Error Log of the exception being handled, its traceback with the account's secrets masked."""
+	traceback = carriers.mask_secrets(frappe.get_traceback(with_context=True), config.secrets)
+	frappe.log_error(title=title, message=traceback, **values)
+
+
+def sent(adapter, config, asked: dict, failed: bool) -> dict:
+	"""Log values of the call just made: the request sent and its HTTP status (only what was asked for
+	when the adapter did not get as far as calling), and of a failed call the start of the answer (a
+	successful one is in the events)."""
+	call = {"request": json.dumps(asked), **carriers.take_call(adapter)}
+	answer = call.pop("response", None)
+	if failed and answer:
+		call["response"] = domain.excerpt(carriers.mask_secrets(answer, config.secrets))  # masked, then cut
+	return call
+
+
 def log_call(account, action: str, status: str, config=None, **values) -> str:
-	"""One Order Online Integration Log row; payloads pass through the adapters' masking of secrets."""
-	secrets = secrets_of(config) if config else []
-	for field in ("request", "response"):
+	"""One Order Online Integration Log row; its texts pass through the adapters' masking of secrets."""
+	secrets = config.secrets if config else ()
+	for field in ("request", "response", "error"):
 		if values.get(field) is not None:
 			values[field] = carriers.mask_secrets(values[field], secrets)
 	return (
@@ -181,7 +207,7 @@ def make_shipment(doc, account, code: str | None, number: str) -> str | None:
 		doc.add_comment(
 			"Comment",
 			_("No ERPNext Shipment was made for tracking number {0}: {1}").format(
-				number, frappe.utils.strip_html(str(tried.error))[:500]
+				escape_html(number), escape_html(frappe.utils.strip_html(str(tried.error))[:500])
 			),
 		)
 		return None
@@ -194,29 +220,21 @@ def subscribe(tracking: str) -> None:
 	account = frappe.get_cached_doc("Carrier Account", doc.carrier_account)
 	adapter, config = adapter_for(account)
 	request = {"tracking_number": doc.tracking_number, "carrier_code": doc.carrier_code}
+	status, message = "Success", None
 	try:
-		adapter.subscribe(doc.tracking_number, doc.carrier_code)
+		call_carrier(config, adapter.subscribe, doc.tracking_number, doc.carrier_code)
 	except carriers.CarrierError as error:
-		log_call(
-			account,
-			"subscribe",
-			"Failed",
-			config,
-			tracking_number=doc.tracking_number,
-			request=json.dumps(request),
-			error=error.render(_),
-			reference_doctype="Shipment Tracking",
-			reference_name=doc.name,
-		)
-		return
-	doc.db_set("subscribed", 1, update_modified=False)
+		status, message = "Failed", error.render(_)
+	else:
+		doc.db_set("subscribed", 1, update_modified=False)
 	log_call(
 		account,
 		"subscribe",
-		"Success",
+		status,
 		config,
 		tracking_number=doc.tracking_number,
-		request=json.dumps(request),
+		**sent(adapter, config, request, status == "Failed"),
+		error=message,
 		reference_doctype="Shipment Tracking",
 		reference_name=doc.name,
 	)
@@ -376,8 +394,9 @@ def notify_customer(doc) -> None:
 		frappe.sendmail(
 			recipients=[email],
 			subject=_("Your order {0}: {1}").format(doc.sales_order, _(doc.status)),
+			# an HTML email: the waybill and the carrier's words are text
 			message=_("Shipment {0}: {1}. {2}").format(
-				doc.tracking_number, _(doc.status), doc.last_event or ""
+				*(escape_html(text) for text in (doc.tracking_number, _(doc.status), doc.last_event or ""))
 			),
 			reference_doctype="Sales Order",
 			reference_name=doc.sales_order,
@@ -413,11 +432,12 @@ def handle_push(account_name: str, headers, body: bytes, form) -> tuple[int, str
 	adapter, config = adapter_for(account)
 	raw = body.decode("utf-8", "replace") if body else json.dumps(dict(form))
 	try:
-		results = adapter.parse_push(headers, body, form)
+		results = call_carrier(config, adapter.parse_push, headers, body, form)
 	except carriers.CarrierError as error:
 		if not refusal_may_be_logged():
 			return TOO_MANY_REFUSED
-		log_call(account, "push", "Rejected", config, request=domain.excerpt(raw), error=error.render(_))
+		excerpt = domain.excerpt(carriers.mask_secrets(raw, config.secrets))  # masked whole, then cut
+		log_call(account, "push", "Rejected", config, request=excerpt, error=error.render(_))
 		return adapter.push_reply(False)
 	unknown = []
 	for result in results:
@@ -527,7 +547,9 @@ def poll_account(account: str) -> None:
 			paused = poll_one(frappe.get_doc("Shipment Tracking", name), account_doc, adapter, config)
 		except Exception:
 			frappe.db.rollback()
-			frappe.log_error(title=f"Tracking poll {name}")
+			log_error(
+				f"Tracking poll {name}", config, reference_doctype="Shipment Tracking", reference_name=name
+			)
 			continue
 		frappe.db.commit()
 		if paused:
@@ -547,7 +569,7 @@ def poll_one(doc, account=None, adapter=None, config=None) -> float:
 	request = {"tracking_number": doc.tracking_number, "carrier_code": doc.carrier_code}
 	retry_until, wait = None, 0.0
 	try:
-		result = adapter.query(doc.tracking_number, doc.carrier_code)
+		result = call_carrier(config, adapter.query, doc.tracking_number, doc.carrier_code)
 	except carriers.RateLimited as error:
 		wait = error.retry_after
 		retry_until = now + timedelta(seconds=wait)
@@ -563,7 +585,7 @@ def poll_one(doc, account=None, adapter=None, config=None) -> float:
 		status,
 		config,
 		tracking_number=doc.tracking_number,
-		request=json.dumps(request),
+		**sent(adapter, config, request, status == "Failed"),
 		error=message,
 		reference_doctype="Shipment Tracking",
 		reference_name=doc.name,

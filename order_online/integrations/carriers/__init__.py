@@ -17,6 +17,7 @@ from order_online.integrations.carriers.base import (
 	MalformedPush,
 	PushOnlyCarrier,
 	RateLimited,
+	RecordingSession,
 	SignatureRejected,
 	TemporaryCarrierError,
 	TrackingEvent,
@@ -25,6 +26,7 @@ from order_online.integrations.carriers.base import (
 	UnknownCarrierProvider,
 	UnknownTrackingNumber,
 	mask_secrets,
+	take_call,
 )
 from order_online.integrations.carriers.kuaidi100 import Kuaidi100Adapter
 from order_online.integrations.carriers.webhook import GenericWebhookAdapter
@@ -41,7 +43,7 @@ def get_adapter(config: CarrierConfig, session: requests.Session | None = None) 
 		adapter_class = REGISTRY[config.provider]
 	except KeyError:
 		raise UnknownCarrierProvider(provider=config.provider) from None
-	return adapter_class(config, session or requests.Session())
+	return adapter_class(config, session or RecordingSession())
 
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
 	"MalformedPush",
 	"PushOnlyCarrier",
 	"RateLimited",
+	"RecordingSession",
 	"SignatureRejected",
 	"TemporaryCarrierError",
 	"TrackingEvent",
@@ -65,4 +68,5 @@ __all__ = [
 	"UnknownTrackingNumber",
 	"get_adapter",
 	"mask_secrets",
+	"take_call",
 ]

@@ -19,9 +19,10 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import parse_qs, quote, quote_plus
 
 import requests
 
@@ -46,6 +47,7 @@ __all__ = [
 	"MalformedPush",
 	"PushOnlyCarrier",
 	"RateLimited",
+	"RecordingSession",
 	"SignatureRejected",
 	"TemporaryCarrierError",
 	"TrackingEvent",
@@ -54,6 +56,7 @@ __all__ = [
 	"UnknownCarrierProvider",
 	"UnknownTrackingNumber",
 	"mask_secrets",
+	"take_call",
 ]
 
 Clock = Callable[[], float]
@@ -63,12 +66,18 @@ Clock = Callable[[], float]
 class CarrierConfig:
 	provider: str  # a key of REGISTRY
 	base_url: str
-	api_key: str = ""
-	customer: str = ""  # Kuaidi100 customer id
-	secret: str = ""  # Kuaidi100 salt / AfterShip webhook secret / generic HMAC secret
+	# Credentials are left out of repr: an Error Log's traceback prints the variables of every frame.
+	api_key: str = field(default="", repr=False)
+	customer: str = field(default="", repr=False)  # Kuaidi100 customer id
+	secret: str = field(default="", repr=False)  # Kuaidi100 salt / AfterShip webhook secret / HMAC secret
 	callback_url: str = ""
 	timeout_s: float = 10.0
 	rate_limit_per_s: float = 10.0
+
+	@property
+	def secrets(self) -> tuple[str, ...]:
+		"""What no log, error or message may show (``mask_secrets`` hides them)."""
+		return tuple(s for s in (self.api_key, self.secret, self.customer) if s)
 
 
 @dataclass(frozen=True)
@@ -203,27 +212,36 @@ SECRET_KEYS = frozenset(
 		"x-signature",
 	}
 )
-_FORM_SECRET = re.compile(
-	r"(?i)(^|[&?\s])(" + "|".join(re.escape(k) for k in sorted(SECRET_KEYS)) + r")=[^&\s]*"
-)
+_NAMES = "|".join(re.escape(k) for k in sorted(SECRET_KEYS))
+# key=value in a form body or a URL's query, "Key: value" in a header line, and "key": "value" in
+# JSON too cut or broken to be parsed.
+_FORM_SECRET = re.compile(rf"(?i)(^|[&?\s])({_NAMES})(=|:[ \t]*)[^&\s]*")
+_JSON_SECRET = re.compile(rf'(?i)"({_NAMES})"(\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
 def mask_secrets(payload: str | bytes | Mapping | None, secrets: Iterable[str]) -> str:
-	"""Text for an integration log: values of secret-looking keys (in JSON, nested JSON strings and
-	form bodies) and every occurrence of the given secrets become ***."""
+	"""Text for an integration log or an error: values of secret-looking keys (in JSON, nested JSON
+	strings, form bodies and URLs) and every occurrence of the given secrets, raw, URL-encoded or
+	JSON-escaped, become ***. The one place where the app masks credentials."""
 	if payload is None:
 		return ""
 	if isinstance(payload, bytes):
 		payload = payload.decode("utf-8", "replace")
-	if isinstance(payload, str):
-		parsed = _json_container(payload)
-		text = _dump(_mask(parsed)) if parsed is not None else _FORM_SECRET.sub(rf"\1\2={MASK}", payload)
-	else:
-		text = _dump(_mask(payload))
+	parsed = _json_container(payload) if isinstance(payload, str) else payload
+	text = _dump(_mask(parsed)) if parsed is not None else _mask_text(payload)
 	# Longest first, so a secret containing another is replaced whole.
-	for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+	for secret in sorted({form for s in secrets if s for form in _spellings(s)}, key=len, reverse=True):
 		text = text.replace(secret, MASK)
 	return text
+
+
+def _spellings(secret: str) -> set[str]:
+	"""A secret as it may appear in a logged request: as is, URL-encoded, escaped in JSON."""
+	return {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1], _dump(secret)[1:-1]}
+
+
+def _mask_text(text: str) -> str:
+	return _JSON_SECRET.sub(rf'"\1"\2"{MASK}"', _FORM_SECRET.sub(rf"\1\2\3{MASK}", text))
 
 
 def _json_container(text: str) -> Any:
@@ -243,9 +261,39 @@ def _mask(value: Any) -> Any:
 	if isinstance(value, str):
 		# Kuaidi100 sends JSON inside a form field (``param``), with the key in it.
 		inner = _json_container(value)
-		return _dump(_mask(inner)) if inner is not None else value
+		return _dump(_mask(inner)) if inner is not None else _mask_text(value)
 	return value
 
 
 def _dump(value: Any) -> str:
 	return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class RecordingSession(requests.Session):
+	"""A session that keeps the last request it sent and its answer, for the integration log."""
+
+	last_request: requests.PreparedRequest | None = None
+	last_response: requests.Response | None = None
+
+	def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+		self.last_request, self.last_response = request, None
+		self.last_response = super().send(request, **kwargs)
+		return self.last_response
+
+
+def take_call(adapter: Any) -> dict[str, Any]:
+	"""The adapter's last HTTP call as integration log values (``request``: method, URL, headers and
+	body; ``http_status``; ``response``), forgotten once taken; {} when it made none. Not masked yet:
+	pass ``request`` and ``response`` through ``mask_secrets``."""
+	session = getattr(adapter, "session", None)
+	request = getattr(session, "last_request", None)
+	if request is None:
+		return {}
+	response, session.last_request, session.last_response = session.last_response, None, None
+	body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
+	if body and "x-www-form-urlencoded" in request.headers.get("Content-Type", ""):
+		body = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+	call = {"method": request.method, "url": request.url, "headers": dict(request.headers), "body": body}
+	if response is None:  # no answer: a timeout or a refused connection
+		return {"request": call}
+	return {"request": call, "http_status": response.status_code, "response": response.text}
