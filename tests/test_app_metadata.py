@@ -109,3 +109,19 @@ def test_patches_resolve():
 	assert patches
 	for patch in patches:
 		assert appcheck.resolve_app_path(patch + ".execute", appcheck.APP_DIR) is None, patch
+
+
+def test_every_order_side_doctype_is_narrowed_by_both_permission_hooks(model):
+	from order_online.domain.visibility import SCOPES
+
+	hooks = _hooks()
+	for key in ("permission_query_conditions", "has_permission"):
+		assert set(hooks[key]) == set(SCOPES), key
+		assert set(hooks[key]) <= set(model.doctypes)
+	# the report runner and its export are narrowed too (a script report applies no permission hook)
+	overrides = hooks["override_whitelisted_methods"]
+	assert overrides["frappe.desk.query_report.run"] == "order_online.overrides.query_report.run"
+	assert (
+		overrides["frappe.desk.query_report.export_query"]
+		== "order_online.overrides.query_report.export_query"
+	)

@@ -27,7 +27,11 @@ def users_with_roles(roles) -> list[str]:
 def notify_users(
 	users, document_type: str, document_name: str, subject: str, email_content: str | None = None
 ) -> None:
-	"""A desk notification (bell, and email per each user's settings) to ``users``, after commit."""
+	"""A desk notification (bell, and email per each user's settings) to ``users``, after commit.
+
+	``subject`` is text: escaped here, since the bell and the email show it as HTML. ``email_content``
+	is HTML the caller builds, escaping whatever data it puts in (approval and shortage messages carry
+	only document names, which cannot hold ``<`` or ``>``, and numbers)."""
 	users = sorted(set(users))
 	if not users:
 		return
@@ -37,7 +41,7 @@ def notify_users(
 		"type": "Alert",
 		"document_type": document_type,
 		"document_name": document_name,
-		"subject": subject,
+		"subject": frappe.utils.escape_html(subject),
 	}
 	if email_content:
 		message["email_content"] = email_content

@@ -445,3 +445,14 @@ SETTING_CUSTOMER = "Customer ID"
 SETTING_CALLBACK_URL = "Callback URL"
 SETTING_SECRET = "Callback Secret"
 CARRIER_SETTINGS = (SETTING_API_KEY, SETTING_CUSTOMER, SETTING_CALLBACK_URL, SETTING_SECRET)
+
+
+# Who may do what ----------------------------------------------------------------------------
+
+
+class PricesAreNotForStockStaff(DomainError):
+	key = "access.prices_for_sales"
+	template = (
+		"Warehouse staff may change quantities, warehouses and batches, not prices: {changes}. "
+		"Ask sales or finance to change the price."
+	)

@@ -4,6 +4,8 @@ from order_online.approval import service as approval
 from order_online.common import app_owned
 from order_online.fulfilment import reservation
 from order_online.fulfilment import service as fulfilment
+from order_online.permissions import prices
+from order_online.portal import printing
 from order_online.stock_alerts import shortage
 from order_online.tracking import service as tracking
 
@@ -13,6 +15,7 @@ def before_validate(doc, method=None) -> None:
 
 
 def validate(doc, method=None) -> None:
+	prices.refuse_price_changes(doc)
 	approval.guard_fulfilment(doc)
 
 
@@ -43,3 +46,7 @@ def before_cancel(doc, method=None) -> None:
 def on_cancel(doc, method=None) -> None:
 	shortage.refresh_for_stock_voucher(doc)
 	reservation.sync_rows_of(doc)
+
+
+def before_print(doc, method=None, *args, **kwargs) -> None:
+	printing.escape_free_text(doc)  # the copy being printed shows the app's free text as text

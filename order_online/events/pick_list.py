@@ -3,6 +3,7 @@
 from order_online.approval import service as approval
 from order_online.fulfilment import reservation
 from order_online.overrides import pick_list as overrides
+from order_online.portal import printing
 
 
 def before_validate(doc, method=None) -> None:
@@ -19,3 +20,7 @@ def before_submit(doc, method=None) -> None:
 
 def before_cancel(doc, method=None) -> None:
 	reservation.lock_rows_of(doc)
+
+
+def before_print(doc, method=None, *args, **kwargs) -> None:
+	printing.escape_free_text(doc)  # the copy being printed shows the app's free text as text

@@ -13,6 +13,8 @@ from order_online.order_entry import numbering
 from order_online.order_entry import rules as entry
 from order_online.order_entry.regions import region_for_address
 from order_online.overrides import sales_order as overrides
+from order_online.permissions import access, prices
+from order_online.portal import printing
 from order_online.stock_alerts import shortage
 
 
@@ -46,6 +48,8 @@ def before_validate(doc, method=None) -> None:
 
 
 def validate(doc, method=None) -> None:
+	if getattr(doc, "_action", None) != "submit":  # on submit the allocator splits rows at the order's prices
+		prices.refuse_price_changes(doc)
 	settings = get_settings()
 	if not settings.enabled:
 		return
@@ -76,6 +80,15 @@ def before_submit(doc, method=None) -> None:
 	if settings.show_availability:
 		entry.apply_availability(doc, availability)
 	report(rules.check_stock(availability, action, frappe._("Stock Availability")))
+
+
+def on_update(doc, method=None) -> None:
+	"""After every save (and submit): who may see the order."""
+	access.for_order(doc)
+
+
+def on_trash(doc, method=None) -> None:
+	access.forget_order(doc)
 
 
 def on_submit(doc, method=None) -> None:
@@ -113,6 +126,7 @@ def before_update_after_submit(doc, method=None) -> None:
 
 
 def on_update_after_submit(doc, method=None) -> None:
+	access.for_order(doc)
 	approval.recheck_after_update(doc)
 
 
@@ -160,3 +174,7 @@ def report(findings) -> None:
 		entry.throw_findings(outcome.blocking)
 	if outcome.warnings:
 		entry.warn_findings(outcome.warnings)
+
+
+def before_print(doc, method=None, *args, **kwargs) -> None:
+	printing.escape_free_text(doc)  # the copy being printed shows the app's free text as text

@@ -10,17 +10,26 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_field
 from frappe.model import no_value_fields
 
 from order_online.setup.custom_fields import CUSTOM_FIELDS, MODULE
-from order_online.setup.roles import ROLES
+from order_online.setup.roles import DOCTYPE_PERMISSIONS, ROLES
 
 
 def after_install() -> None:
 	sync()
 	warn_about_authorization_rules()
+	build_order_access()
 
 
 def after_migrate() -> None:
 	sync()
 	warn_about_authorization_rules()
+	build_order_access()
+
+
+def build_order_access() -> None:
+	"""Who may see each existing order (once: the app keeps it up to date from then on)."""
+	from order_online.permissions.access import ensure_built
+
+	ensure_built()
 
 
 def warn_about_authorization_rules() -> None:
@@ -81,10 +90,6 @@ def sync() -> None:
 	sync_doctype_permissions(DOCTYPE_PERMISSIONS)
 
 
-# ERPNext lets only Stock Manager touch a Shipment; the warehouse staff who ship need it too.
-DOCTYPE_PERMISSIONS = [
-	{"doctype": "Shipment", "role": "Stock User", "ptypes": ("read", "write", "create", "submit")}
-]
 PERMISSIONS_FLAG = "order_online_custom_perms:{doctype}"
 
 

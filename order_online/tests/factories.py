@@ -352,3 +352,68 @@ def remove_approval_rules() -> None:
 	frappe.db.delete("Order Approval Level", {"parenttype": "Order Approval Rule"})
 	frappe.db.delete("Order Approval Rule")
 	clear_rule_cache()
+
+
+def make_sales_person(
+	name: str, user: str | None = None, parent: str | None = None, is_group: int = 0
+) -> str:
+	"""A Sales Person, linked to ``user`` through an Employee (Sales Person -> Employee -> User)."""
+	employee = None
+	if user:
+		employee = frappe.db.get_value("Employee", {"user_id": user})
+		if not employee:
+			employee = (
+				frappe.get_doc(
+					{
+						"doctype": "Employee",
+						"first_name": name,
+						"gender": frappe.db.get_value("Gender", {}) or _make_gender(),
+						"date_of_birth": "1990-01-01",
+						"date_of_joining": "2020-01-01",
+						"company": get_company(),
+						"user_id": user,
+						"status": "Active",
+					}
+				)
+				.insert(ignore_permissions=True)
+				.name
+			)
+	if not frappe.db.exists("Sales Person", name):
+		frappe.get_doc(
+			{
+				"doctype": "Sales Person",
+				"sales_person_name": name,
+				"parent_sales_person": parent
+				or frappe.db.get_value("Sales Person", {"is_group": 1, "lft": 1})
+				or "",
+				"is_group": is_group,
+				"employee": employee,
+			}
+		).insert(ignore_permissions=True)
+	elif employee:
+		frappe.db.set_value("Sales Person", name, "employee", employee)
+	return name
+
+
+def _make_gender() -> str:
+	return frappe.get_doc({"doctype": "Gender", "gender": "Other"}).insert(ignore_permissions=True).name
+
+
+def make_portal_user(email: str, customer: str) -> str:
+	"""A website user with the Customer role, a Portal User of ``customer`` (ERPNext 15's link)."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": "Buyer",
+				"send_welcome_email": 0,
+				"user_type": "Website User",
+			}
+		).insert(ignore_permissions=True)
+	frappe.get_doc("User", email).add_roles("Customer")
+	doc = frappe.get_doc("Customer", customer)
+	if not any(row.user == email for row in doc.get("portal_users", [])):
+		doc.append("portal_users", {"user": email})
+		doc.save(ignore_permissions=True)
+	return email

@@ -5,26 +5,8 @@ import frappe
 
 from order_online.common.app_owned import app_writes
 from order_online.tests.factories import TEST_PREFIX, make_customer
+from order_online.tests.factories import make_portal_user as portal_user
 from order_online.tests.utils import OrderTestCase
-
-
-def portal_user(email: str, customer: str) -> str:
-	if not frappe.db.exists("User", email):
-		frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": email,
-				"first_name": "Buyer",
-				"send_welcome_email": 0,
-				"user_type": "Website User",
-			}
-		).insert(ignore_permissions=True)
-	frappe.get_doc("User", email).add_roles("Customer")
-	doc = frappe.get_doc("Customer", customer)
-	if not any(row.user == email for row in doc.get("portal_users", [])):
-		doc.append("portal_users", {"user": email})
-		doc.save(ignore_permissions=True)
-	return email
 
 
 class TestShipmentsPage(OrderTestCase):

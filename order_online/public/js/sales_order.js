@@ -1,6 +1,8 @@
 // Live availability on Sales Order lines: one server call for the whole order (debounced).
 const AVAILABILITY_COLOURS = { Green: "green", Orange: "orange", Red: "red" };
 
+frappe.provide("order_online");  // free_text.js (loaded first) shows the app's free text as text
+
 frappe.ui.form.on("Sales Order", {
 	setup(frm) {
 		// While the order is a draft the item's indicator shows its availability; otherwise
@@ -10,16 +12,18 @@ frappe.ui.form.on("Sales Order", {
 		df.formatter = (value, field, options, row) => {
 			const colour = AVAILABILITY_COLOURS[row && row.oo_availability_status];
 			if (value && colour && frm.doc.docstatus === 0) {
-				const title = __("Availability") + ": " + __(row.oo_availability_status);
-				return `<span class="indicator ${colour}" title="${title}">${frappe.utils.escape_html(value)}</span>`;
+				const title = frappe.utils.escape_html(__("Availability") + ": " + __(row.oo_availability_status));
+				const text = frappe.utils.escape_html(value);
+				return `<span class="indicator ${frappe.utils.escape_html(colour)}" title="${title}">${text}</span>`;
 			}
 			return erpnext_formatter ? erpnext_formatter(value, field, options, row) : value;
 		};
-		frm.fields_dict.items.grid.update_docfield_property("oo_availability_status", "formatter", (value) =>
-			value
-				? `<span class="indicator-pill ${AVAILABILITY_COLOURS[value] || "gray"}">${__(value)}</span>`
-				: ""
-		);
+		const grid = frm.fields_dict.items.grid;
+		grid.update_docfield_property("oo_availability_status", "formatter", (value) => {
+			if (!value) return "";
+			const colour = frappe.utils.escape_html(AVAILABILITY_COLOURS[value] || "gray");
+			return `<span class="indicator-pill ${colour}">${frappe.utils.escape_html(__(value))}</span>`;
+		});
 	},
 	refresh(frm) {
 		if (frm.doc.docstatus === 0) order_online.refresh_availability(frm);
@@ -43,8 +47,6 @@ frappe.ui.form.on("Sales Order Item", {
 	items_remove: (frm) => order_online.refresh_availability(frm),
 });
 
-frappe.provide("order_online");
-
 // Create > one draft document per warehouse the order ships from.
 order_online.per_warehouse_button = (frm, label, method, doctype) =>
 	frm.add_custom_button(
@@ -57,7 +59,7 @@ order_online.per_warehouse_button = (frm, label, method, doctype) =>
 				callback: (r) =>
 					frappe.msgprint(
 						__("Drafts made: {0}", [
-							(r.message || []).map((n) => frappe.utils.get_form_link(doctype, n, true)).join(", "),
+							(r.message || []).map((n) => frappe.utils.get_form_link(doctype, n, true, frappe.utils.escape_html(n))).join(", "),
 						])
 					),
 			}),
@@ -97,7 +99,7 @@ order_online.approval_buttons = (frm) => {
 		__("Waiting for approval: level {0} of {1}.", [
 			(frm.doc.oo_approval_levels_approved || 0) + 1,
 			frm.doc.oo_approval_required_level,
-		]) + (frm.doc.oo_approval_summary ? "<br>" + frappe.utils.escape_html(frm.doc.oo_approval_summary) : ""),
+		]) + (frm.doc.oo_approval_summary ? "<br>" + order_online.as_text(frm.doc.oo_approval_summary) : ""),
 		"orange"
 	);
 	const approve = () =>
@@ -113,7 +115,7 @@ order_online.approval_buttons = (frm) => {
 	if (frappe.utils.get_query_params().approve && !frm._oo_asked_to_approve) {
 		frm._oo_asked_to_approve = true;
 		frappe.confirm(
-			__("Approve level {0} of Sales Order {1}?", [(frm.doc.oo_approval_levels_approved || 0) + 1, frm.doc.name]),
+			__("Approve level {0} of Sales Order {1}?", [(frm.doc.oo_approval_levels_approved || 0) + 1, frappe.utils.escape_html(frm.doc.name)]),
 			approve
 		);
 	}

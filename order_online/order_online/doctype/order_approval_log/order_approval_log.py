@@ -3,6 +3,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from order_online.common.app_owned import refuse_outside_app
+from order_online.portal.printing import escape_free_text
 
 
 class OrderApprovalLog(Document):
@@ -15,3 +16,6 @@ class OrderApprovalLog(Document):
 
 	def on_trash(self):
 		frappe.throw(_("Approval history cannot be deleted."), frappe.PermissionError)
+
+	def before_print(self, settings=None):
+		escape_free_text(self)

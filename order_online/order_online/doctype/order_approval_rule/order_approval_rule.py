@@ -5,6 +5,7 @@ from frappe.model.document import Document
 from order_online.approval.service import clear_rule_cache, refuse_rules_beside_workflow, rule_from_record
 from order_online.common.errors import throw_all
 from order_online.domain.approval import rule_problems
+from order_online.portal.printing import escape_free_text
 
 
 class OrderApprovalRule(Document):
@@ -36,3 +37,6 @@ class OrderApprovalRule(Document):
 
 	def on_trash(self):
 		clear_rule_cache()
+
+	def before_print(self, settings=None):
+		escape_free_text(self)

@@ -6,6 +6,7 @@ from order_online.common.errors import domain_errors_as_validation, throw
 from order_online.domain.errors import DuplicateNumberTemplate
 from order_online.domain.numbering import parse_template, render
 from order_online.order_entry.numbering import clear_template_cache
+from order_online.portal.printing import escape_free_text
 
 
 class OrderNumberTemplate(Document):
@@ -51,3 +52,6 @@ class OrderNumberTemplate(Document):
 		)
 		if other:
 			throw(DuplicateNumberTemplate(company=self.company, other=other))
+
+	def before_print(self, settings=None):
+		escape_free_text(self)

@@ -1,5 +1,8 @@
 from frappe.model.document import Document
 
+from order_online.portal.printing import escape_free_text
+
 
 class OrderOnlineIntegrationLog(Document):
-	pass
+	def before_print(self, settings=None):
+		escape_free_text(self)

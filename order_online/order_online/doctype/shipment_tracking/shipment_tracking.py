@@ -3,6 +3,7 @@ from frappe.model.document import Document
 from order_online.common.app_owned import keep_state
 from order_online.domain.app_owned import SHIPMENT_TRACKING_STATE
 from order_online.domain.tracking import tracking_key
+from order_online.portal.printing import escape_free_text
 
 
 class ShipmentTracking(Document):
@@ -14,3 +15,6 @@ class ShipmentTracking(Document):
 
 	def set_tracking_key(self):
 		self.tracking_key = tracking_key(self.carrier_account, self.carrier_code, self.tracking_number)
+
+	def before_print(self, settings=None):
+		escape_free_text(self)

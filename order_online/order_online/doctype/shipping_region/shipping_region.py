@@ -4,6 +4,7 @@ from frappe.utils.nestedset import NestedSet
 from order_online.common.errors import domain_errors_as_validation
 from order_online.domain.region import CITY, COUNTRY, RegionTree
 from order_online.order_entry.regions import clear_region_cache, load_region_rows, region_from_row
+from order_online.portal.printing import escape_free_text
 
 
 class ShippingRegion(NestedSet):
@@ -40,3 +41,6 @@ class ShippingRegion(NestedSet):
 	def on_trash(self):
 		super().on_trash()
 		clear_region_cache()
+
+	def before_print(self, settings=None):
+		escape_free_text(self)

@@ -1,6 +1,7 @@
 from frappe.model.document import Document
 
 from order_online.common.app_owned import refuse_outside_app
+from order_online.portal.printing import escape_free_text
 
 
 class StockShortageAlert(Document):
@@ -11,3 +12,6 @@ class StockShortageAlert(Document):
 
 	def on_trash(self):
 		refuse_outside_app(self, "delete")
+
+	def before_print(self, settings=None):
+		escape_free_text(self)
