@@ -456,3 +456,16 @@ class PricesAreNotForStockStaff(DomainError):
 		"Warehouse staff may change quantities, warehouses and batches, not prices: {changes}. "
 		"Ask sales or finance to change the price."
 	)
+
+
+# Reports ------------------------------------------------------------------------------------
+
+
+class ReportDatesReversed(DomainError):
+	key = "report.dates_reversed"
+	template = "The report's end date {end} is before its start date {start}."
+
+
+class UnknownReportPeriod(DomainError):
+	key = "report.unknown_period"
+	template = "{period} is not a report period; choose Day, Week, Month, Quarter or Year."
