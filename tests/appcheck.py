@@ -460,7 +460,16 @@ def app_modules(package_root: Path = APP_DIR) -> list[str]:
 
 # Layout: one door per ERPNext doctype, capabilities that do not import each other in circles ------
 
-CAPABILITIES = ("order_entry", "approval", "fulfilment", "stock_alerts", "tracking", "portal", "permissions")
+CAPABILITIES = (
+	"order_entry",
+	"approval",
+	"fulfilment",
+	"stock_alerts",
+	"tracking",
+	"portal",
+	"permissions",
+	"analytics",
+)
 
 
 def doc_event_targets(hooks: dict) -> list[str]:

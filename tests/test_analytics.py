@@ -94,3 +94,65 @@ def test_bad_input_is_a_clear_domain_error():
 def test_bucket_sums_per_period():
 	rows = [(D(2026, 1, 5), 10.0), (D(2026, 1, 30), 5.0), (D(2026, 2, 1), 1.0)]
 	assert an.bucket(rows, "Month") == {D(2026, 1, 1): 15.0, D(2026, 2, 1): 1.0}
+
+
+ORDER = {
+	"transaction_date": D(2026, 12, 2),
+	"company": "ACME",
+	"oo_order_channel": "WEB",
+	"territory": "China",
+	"customer_group": "Retail",
+	"oo_shipping_region": "Shenzhen",
+	"currency": "USD",
+	"net_total": 300.0,
+	"base_net_total": 2100.0,
+}
+
+
+def test_an_order_counts_once_with_its_lines_quantity_and_both_amounts():
+	c = an.contribution(ORDER, [{"qty": 2}, {"qty": 3.5}])
+	assert (c.orders, c.lines, c.qty, c.amount, c.base_amount) == (1, 2, 5.5, 300.0, 2100.0)
+	assert c.values(-1) == {"orders": -1, "lines": -2, "qty": -5.5, "amount": -300.0, "base_amount": -2100.0}
+	assert c.key == (D(2026, 12, 2), "ACME", "WEB", "China", "Retail", "Shenzhen", "USD")
+
+
+def test_the_same_key_names_the_same_summary_row_and_an_empty_part_differs_from_none_only_by_value():
+	a = an.contribution(ORDER, [])
+	b = an.contribution({**ORDER, "net_total": 1}, [{"qty": 1}])
+	assert a.key_name() == b.key_name() and len(a.key_name()) == 40
+	other = an.contribution({**ORDER, "oo_order_channel": None}, [])
+	assert other.key_name() != a.key_name()
+	assert an.contribution({**ORDER, "oo_order_channel": ""}, []).key == other.key  # "" and None: no channel
+
+
+def test_volume_by_period_compares_with_the_period_before_and_last_year():
+	daily = [
+		(D(2025, 1, 10), "WEB", 2, 3, 100.0),  # a year before
+		(D(2025, 12, 5), "WEB", 1, 1, 50.0),  # the month before
+		(D(2026, 1, 3), "WEB", 2, 4, 150.0),
+		(D(2026, 1, 20), "WEB", 1, 2, 50.0),
+		(D(2026, 1, 9), None, 1, 1, 10.0),
+	]
+	rows = an.volume_by_period(daily, "Month", D(2026, 1, 1), D(2026, 2, 28))
+	assert [(r.period, r.channel, r.orders, r.lines, r.amount) for r in rows] == [
+		(D(2026, 1, 1), "WEB", 3, 6, 200.0),
+		(D(2026, 1, 1), None, 1, 1, 10.0),
+		(D(2026, 2, 1), "WEB", 0, 0, 0.0),  # no gap in the periods
+		(D(2026, 2, 1), None, 0, 0, 0.0),
+	]
+	web = rows[0]
+	assert web.average == pytest.approx(200 / 3)
+	assert web.growth == pytest.approx(300.0)  # 50 -> 200
+	assert web.growth_last_year == pytest.approx(100.0)  # 100 -> 200
+	assert rows[1].growth is None and rows[2].growth == pytest.approx(-100.0)
+	assert an.comparison_start(D(2026, 1, 15), "Month") == D(2025, 1, 1)
+	with pytest.raises(ReportDatesReversed):
+		an.volume_by_period(daily, "Month", D(2026, 2, 1), D(2026, 1, 1))
+
+
+def test_period_labels():
+	assert an.period_label(D(2026, 1, 5), "Week") == "2026-W02"
+	assert an.period_label(D(2026, 10, 1), "Quarter") == "2026-Q4"
+	assert an.period_label(D(2026, 4, 1), "Year", 4) == "Y 2026-04"
+	assert an.period_label(D(2026, 1, 1), "Year") == "2026"
+	assert an.period_label(D(2026, 3, 1), "Month") == "2026-03"

@@ -7,6 +7,7 @@ first day of ``fiscal_start_month`` (1 = a calendar year), and so do its quarter
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -128,3 +129,134 @@ def bucket(rows: Sequence[tuple[dt.date, float]], period: str, fiscal_start_mont
 		key = period_start(day, period, fiscal_start_month)
 		out[key] = out.get(key, 0.0) + value
 	return out
+
+
+# What one submitted order adds to the sales summary ------------------------------------------
+
+# The summary's grain: one row per day x company x channel x territory x customer group x region x currency
+SUMMARY_KEY = (
+	"summary_date",
+	"company",
+	"channel",
+	"territory",
+	"customer_group",
+	"shipping_region",
+	"currency",
+)
+SUMMARY_VALUES = ("orders", "lines", "qty", "amount", "base_amount")
+
+
+@dataclass(frozen=True)
+class Contribution:
+	key: tuple
+	orders: int
+	lines: int
+	qty: float
+	amount: float  # net, in the order's currency
+	base_amount: float  # net, in the company's currency
+
+	def values(self, sign: int = 1) -> dict:
+		return {field: sign * getattr(self, field) for field in SUMMARY_VALUES}
+
+	def key_name(self) -> str:
+		return summary_name(self.key)
+
+
+def summary_name(key: tuple) -> str:
+	"""The summary row's name: the same key always names the same row (a unique database key)."""
+	return hashlib.sha1("\x1f".join("" if part is None else str(part) for part in key).encode()).hexdigest()
+
+
+def contribution(order: dict, rows: Sequence[dict]) -> Contribution:
+	"""What a submitted order counts for: one order, its lines and quantity, its net amounts."""
+	key = (
+		order["transaction_date"],
+		order["company"],
+		order.get("oo_order_channel") or None,
+		order.get("territory") or None,
+		order.get("customer_group") or None,
+		order.get("oo_shipping_region") or None,
+		order["currency"],
+	)
+	return Contribution(
+		key=key,
+		orders=1,
+		lines=len(rows),
+		qty=float(sum(float(row.get("qty") or 0) for row in rows)),
+		amount=float(order.get("net_total") or 0),
+		base_amount=float(order.get("base_net_total") or 0),
+	)
+
+
+# Order Volume and Amount ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+	period: dt.date
+	channel: str | None
+	orders: int
+	lines: int
+	amount: float
+	average: float  # amount per order
+	growth: float | None  # amount against the period before, percent
+	growth_last_year: float | None  # amount against the same period a year before, percent
+
+
+def comparison_start(start: dt.date, period: str, fiscal_start_month: int = 1) -> dt.date:
+	"""How far back the figures must be read to compare the first period with its predecessors."""
+	first = period_start(start, period, fiscal_start_month)
+	return min(previous_period(first, period), same_period_last_year(first, period))
+
+
+def volume_by_period(
+	daily: Iterable[tuple[dt.date, str | None, int, int, float]],
+	period: str,
+	start: dt.date,
+	end: dt.date,
+	fiscal_start_month: int = 1,
+) -> list[VolumeRow]:
+	"""Rows per period (every period of [start, end], none skipped) and channel from daily
+	``(day, channel, orders, lines, amount)`` figures, which may reach back before ``start``."""
+	check_range(start, end)
+	totals: dict[tuple, list] = {}
+	seen: set = set()
+	for day, channel, orders, lines, amount in daily:
+		key = (period_start(day, period, fiscal_start_month), channel)
+		t = totals.setdefault(key, [0, 0, 0.0])
+		t[0], t[1], t[2] = t[0] + orders, t[1] + lines, t[2] + amount
+		if start <= day <= end:
+			seen.add(channel)
+	rows = []
+	for first in periods_between(start, end, period, fiscal_start_month):
+		for channel in sorted(seen, key=lambda c: (c is None, c or "")):
+			orders, lines, amount = totals.get((first, channel), (0, 0, 0.0))
+			before = totals.get((previous_period(first, period), channel))
+			last_year = totals.get((same_period_last_year(first, period), channel))
+			rows.append(
+				VolumeRow(
+					first,
+					channel,
+					orders,
+					lines,
+					amount,
+					average(amount, orders),
+					growth(amount, before[2] if before else None),
+					growth(amount, last_year[2] if last_year else None),
+				)
+			)
+	return rows
+
+
+def period_label(start: dt.date, period: str, fiscal_start_month: int = 1) -> str:
+	"""2026-01-05, 2026-W02, 2026-01, 2026-Q1, 2026 (a fiscal quarter or year by its first month)."""
+	if period == "Day":
+		return start.isoformat()
+	if period == "Week":
+		year, week, _ = start.isocalendar()
+		return f"{year}-W{week:02d}"
+	if period == "Month" or (period in ("Quarter", "Year") and fiscal_start_month != 1):
+		return start.strftime("%Y-%m") if period == "Month" else f"{period[0]} {start:%Y-%m}"
+	if period == "Quarter":
+		return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+	return str(start.year)

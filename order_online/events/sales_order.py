@@ -2,6 +2,7 @@
 
 import frappe
 
+from order_online.analytics import summary
 from order_online.approval import service as approval
 from order_online.common import app_owned
 from order_online.common.settings import get_settings
@@ -93,6 +94,7 @@ def on_trash(doc, method=None) -> None:
 
 def on_submit(doc, method=None) -> None:
 	sync_reserved_stock(doc)
+	summary.record(doc)  # the reports' figures, in this transaction
 	if not get_settings().enabled:
 		return
 	refresh_shortages(doc)
@@ -127,6 +129,7 @@ def before_update_after_submit(doc, method=None) -> None:
 
 def on_update_after_submit(doc, method=None) -> None:
 	access.for_order(doc)
+	summary.record(doc)  # Update Items: what the order adds now
 	approval.recheck_after_update(doc)
 
 
@@ -141,6 +144,7 @@ def before_cancel(doc, method=None) -> None:
 
 def on_cancel(doc, method=None) -> None:
 	sync_reserved_stock(doc)
+	summary.forget(doc)
 	if get_settings().enabled:
 		shortage.refresh_for_order(doc)
 

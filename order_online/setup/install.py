@@ -23,6 +23,14 @@ def after_migrate() -> None:
 	sync()
 	warn_about_authorization_rules()
 	build_order_access()
+	build_summaries()
+
+
+def build_summaries() -> None:
+	"""The reports' summaries for a site that had orders before them (once, on the long queue)."""
+	from order_online.analytics.summary import ensure_built
+
+	ensure_built()
 
 
 def build_order_access() -> None:
