@@ -156,3 +156,55 @@ def test_period_labels():
 	assert an.period_label(D(2026, 4, 1), "Year", 4) == "Y 2026-04"
 	assert an.period_label(D(2026, 1, 1), "Year") == "2026"
 	assert an.period_label(D(2026, 3, 1), "Month") == "2026-03"
+
+
+def T(hour: float) -> dt.datetime:
+	return dt.datetime(2026, 12, 1) + dt.timedelta(hours=hour)
+
+
+def test_each_level_waits_from_its_start_to_its_decision():
+	E = an.ApprovalEvent
+	events = [
+		E("SO-1", an.SUBMITTED, 1, "seller", T(0)),
+		E("SO-1", an.APPROVED, 1, "lead", T(2)),
+		E("SO-1", an.ESCALATED, 2, None, T(30)),
+		E("SO-1", an.APPROVED, 2, "boss", T(50)),  # level 2 waited from level 1's approval
+		E("SO-2", an.SUBMITTED, 1, "seller", T(1)),
+		E("SO-2", an.REJECTED, 1, "lead", T(4), "Price  too low"),
+		E("SO-3", an.SUBMITTED, 1, "seller", T(0)),
+		E("SO-3", an.APPROVED, 1, "lead", T(1)),
+		E("SO-3", an.AGAIN, 1, None, T(10)),  # Update Items: from level 1 again
+		E("SO-3", an.APPROVED, 1, "lead", T(13)),
+		E("SO-4", an.SUBMITTED, 1, "seller", T(0)),  # still waiting: not a decision yet
+	]
+	decisions = an.level_decisions(reversed(events))  # in any order
+	got = sorted((d.order, d.level, d.approver, d.decision, d.hours, d.escalated) for d in decisions)
+	assert got == [
+		("SO-1", 1, "lead", "Approved", 2.0, False),
+		("SO-1", 2, "boss", "Approved", 48.0, True),
+		("SO-2", 1, "lead", "Rejected", 3.0, False),
+		("SO-3", 1, "lead", "Approved", 1.0, False),
+		("SO-3", 1, "lead", "Approved", 3.0, False),
+	]
+	rows = an.turnaround(decisions)
+	assert rows[0] == an.TurnaroundRow(1, "lead", 4, 3, 1, 2.25, 3.0, 0)
+	assert rows[1] == an.TurnaroundRow(2, "boss", 1, 1, 0, 48.0, 48.0, 1)
+	assert an.rejection_reasons(decisions) == [("Price too low", 1)]
+
+
+def test_a_shortage_row_counts_its_orders_and_what_they_wait_for():
+	alerts = [
+		{"name": "A1", "item_code": "X", "warehouse": "W", "shortage_qty": 5, "created": D(2026, 11, 20)},
+		{"name": "A2", "item_code": "Y", "warehouse": "W", "shortage_qty": 1, "created": D(2026, 12, 1)},
+	]
+	waiting = [
+		{"parent": "A1", "sales_order": "SO-1", "pending_qty": 3, "delivery_date": D(2026, 12, 9)},
+		{"parent": "A1", "sales_order": "SO-2", "pending_qty": 4, "delivery_date": D(2026, 12, 5)},
+		{"parent": "A2", "sales_order": "SO-1", "pending_qty": 1, "delivery_date": None},
+	]
+	rates = {("SO-1", "X"): 10.0, ("SO-2", "X"): 12.5, ("SO-1", "Y"): 1000.0}
+	rows = an.shortage_rows(alerts, waiting, rates, D(2026, 12, 2))
+	assert [(r.alert, r.orders, r.amount_waiting, r.earliest_delivery, r.age_days) for r in rows] == [
+		("A2", 1, 1000.0, None, 1),
+		("A1", 2, 80.0, D(2026, 12, 5), 12),
+	]

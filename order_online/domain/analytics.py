@@ -260,3 +260,154 @@ def period_label(start: dt.date, period: str, fiscal_start_month: int = 1) -> st
 	if period == "Quarter":
 		return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
 	return str(start.year)
+
+
+# Approval Turnaround -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalEvent:
+	order: str
+	action: str  # as the Order Approval Log says it
+	level: int
+	user: str | None
+	at: dt.datetime
+	reason: str | None = None
+
+
+@dataclass(frozen=True)
+class LevelDecision:
+	order: str
+	level: int
+	approver: str | None
+	decision: str  # Approved or Rejected
+	hours: float  # from the level's start to the decision
+	escalated: bool  # its SLA passed before the decision (the escalation job said so)
+	reason: str | None = None
+
+
+SUBMITTED, APPROVED, REJECTED, AGAIN, ESCALATED = (
+	"Submitted for Approval",
+	"Approved",
+	"Rejected",
+	"Approval Required Again",
+	"Escalated",
+)
+
+
+def level_decisions(events: Iterable[ApprovalEvent]) -> list[LevelDecision]:
+	"""Each level's decision with the time it waited: a level starts when the order is submitted for
+	approval, when the level below it is approved, or again at level 1 when Update Items asks for approval
+	again; it ends when it is approved or rejected. Levels still waiting are left out."""
+	by_order: dict[str, list[ApprovalEvent]] = {}
+	for event in events:
+		by_order.setdefault(event.order, []).append(event)
+	out = []
+	for order, rows in by_order.items():
+		started: dt.datetime | None = None
+		escalated = False
+		for event in sorted(rows, key=lambda e: e.at):
+			if event.action in (SUBMITTED, AGAIN):
+				started, escalated = event.at, False
+			elif event.action == ESCALATED:
+				escalated = True
+			elif event.action in (APPROVED, REJECTED) and started is not None:
+				hours = (event.at - started).total_seconds() / 3600
+				out.append(
+					LevelDecision(
+						order, event.level, event.user, event.action, hours, escalated, event.reason
+					)
+				)
+				started, escalated = (event.at, False) if event.action == APPROVED else (None, False)
+	return out
+
+
+@dataclass(frozen=True)
+class TurnaroundRow:
+	level: int
+	approver: str | None
+	decisions: int
+	approved: int
+	rejected: int
+	average_hours: float
+	longest_hours: float
+	sla_breaches: int
+
+
+def turnaround(decisions: Iterable[LevelDecision]) -> list[TurnaroundRow]:
+	"""Per level and approver, lowest level first, then the most decisions."""
+	groups: dict[tuple, list[LevelDecision]] = {}
+	for d in decisions:
+		groups.setdefault((d.level, d.approver), []).append(d)
+	rows = [
+		TurnaroundRow(
+			level,
+			approver,
+			len(ds),
+			sum(d.decision == APPROVED for d in ds),
+			sum(d.decision == REJECTED for d in ds),
+			average(sum(d.hours for d in ds), len(ds)),
+			max(d.hours for d in ds),
+			sum(d.escalated for d in ds),
+		)
+		for (level, approver), ds in groups.items()
+	]
+	return sorted(rows, key=lambda r: (r.level, -r.decisions, r.approver or ""))
+
+
+def rejection_reasons(decisions: Iterable[LevelDecision]) -> list[tuple[str, int]]:
+	"""The reasons given for rejections, most frequent first (the same words counted together)."""
+	counts: dict[str, int] = {}
+	for d in decisions:
+		if d.decision == REJECTED:
+			reason = " ".join((d.reason or "").split()) or "-"
+			counts[reason] = counts.get(reason, 0) + 1
+	return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+# Stock Shortage ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShortageRow:
+	alert: str
+	item_code: str
+	warehouse: str
+	shortage_qty: float
+	orders: int
+	amount_waiting: float  # what the waiting quantities sell for (company currency, net)
+	earliest_delivery: dt.date | None
+	age_days: int
+
+
+def shortage_rows(
+	alerts: Iterable[dict],
+	waiting: Iterable[dict],
+	rates: dict[tuple[str, str], float],
+	today: dt.date,
+) -> list[ShortageRow]:
+	"""One row per open alert, the largest amount waiting first. ``waiting`` rows are the alerts'
+	orders (parent, sales_order, pending_qty, delivery_date); ``rates`` the net rate per (order, item)."""
+	by_alert: dict[str, list[dict]] = {}
+	for row in waiting:
+		by_alert.setdefault(row["parent"], []).append(row)
+	out = []
+	for alert in alerts:
+		rows = by_alert.get(alert["name"], [])
+		dates = [r["delivery_date"] for r in rows if r.get("delivery_date")]
+		out.append(
+			ShortageRow(
+				alert["name"],
+				alert["item_code"],
+				alert["warehouse"],
+				float(alert.get("shortage_qty") or 0),
+				len({r["sales_order"] for r in rows}),
+				sum(
+					float(r.get("pending_qty") or 0) * rates.get((r["sales_order"], alert["item_code"]), 0.0)
+					for r in rows
+				),
+				min(dates) if dates else None,
+				(today - alert["created"]).days,
+			)
+		)
+	return sorted(out, key=lambda r: (-r.amount_waiting, r.alert))
