@@ -98,3 +98,34 @@ class TestOperationsReports(OrderTestCase):
 		self.assertEqual(chart["data"]["labels"], [item])
 		with self.assertRaises(frappe.ValidationError):
 			shortage({"company": "x' or 1=1 -- "})
+
+	def test_the_workspace_cards_count_what_the_user_may_see(self):
+		import json
+
+		from frappe.desk.doctype.number_card.number_card import get_result
+
+		seller = "oo.cards.seller@example.com"
+		make_user(seller, "Sales User")
+		frappe.set_user(seller)
+		mine = make_sales_order(submit=True)
+		frappe.set_user("Administrator")
+		make_sales_order(submit=True)
+		card = frappe.get_doc("Number Card", "Orders Today").as_dict()
+		company = json.dumps([["Sales Order", "company", "=", self.company]])
+		everyone = frappe.db.count(
+			"Sales Order", {"docstatus": 1, "transaction_date": nowdate(), "company": self.company}
+		)
+		self.assertEqual(get_result(card, company), everyone)
+		set_settings(sales_see_only_own_orders=1)
+		frappe.set_user(seller)
+		getattr(frappe.local, "request_cache", {}).clear()
+		try:
+			self.assertEqual(get_result(card, company), 1)
+			amount = get_result(frappe.get_doc("Number Card", "Order Amount Today").as_dict(), company)
+			self.assertAlmostEqual(amount, mine.base_net_total)
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(
+			sorted(c.number_card_name for c in frappe.get_doc("Workspace", "Order Online").number_cards),
+			sorted(frappe.get_all("Number Card", filters={"module": "Order Online"}, pluck="name")),
+		)
