@@ -208,3 +208,44 @@ def test_a_shortage_row_counts_its_orders_and_what_they_wait_for():
 		("A2", 1, 1000.0, None, 1),
 		("A1", 2, 80.0, D(2026, 12, 5), 12),
 	]
+
+
+REGIONS = [
+	an.RegionNode("China", "Country", 1, 10),
+	an.RegionNode("Guangdong", "Province", 2, 7),
+	an.RegionNode("Shenzhen", "City", 3, 4),
+	an.RegionNode("Guangzhou", "City", 5, 6),
+	an.RegionNode("Zhejiang", "Province", 8, 9),
+]
+
+
+def test_regions_roll_up_to_the_chosen_level_and_nothing_is_lost():
+	assert an.roll_up(REGIONS, "Province") == {
+		"China": "China",  # above the level: itself
+		"Guangdong": "Guangdong",
+		"Shenzhen": "Guangdong",
+		"Guangzhou": "Guangdong",
+		"Zhejiang": "Zhejiang",
+	}
+	assert set(an.roll_up(REGIONS, "Country").values()) == {"China"}
+
+
+def test_regional_trend_per_period_with_the_change_and_the_movers():
+	periods = [D(2026, 10, 1), D(2026, 11, 1)]
+	daily = [
+		(D(2026, 10, 3), "Shenzhen", 1, 100.0),
+		(D(2026, 11, 3), "Guangzhou", 2, 300.0),
+		(D(2026, 10, 9), "Zhejiang", 1, 200.0),
+		(D(2026, 11, 9), "Zhejiang", 1, 50.0),
+		(D(2026, 11, 9), None, 1, 5.0),  # no region
+		(D(2026, 9, 9), "Zhejiang", 9, 999.0),  # outside the periods
+	]
+	rows = an.regional_trend(daily, an.roll_up(REGIONS, "Province"), periods, "Month")
+	assert [(r.region, r.amounts, r.orders, r.total) for r in rows] == [
+		("Guangdong", (100.0, 300.0), 3, 400.0),
+		("Zhejiang", (200.0, 50.0), 2, 250.0),
+		(None, (0.0, 5.0), 1, 5.0),
+	]
+	assert rows[0].change == pytest.approx(200.0) and rows[1].change == pytest.approx(-75.0)
+	grew, fell = an.movers(rows)
+	assert [r.region for r in grew] == ["Guangdong"] and [r.region for r in fell] == ["Zhejiang"]

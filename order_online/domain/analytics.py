@@ -411,3 +411,76 @@ def shortage_rows(
 			)
 		)
 	return sorted(out, key=lambda r: (-r.amount_waiting, r.alert))
+
+
+# Regional Trend ------------------------------------------------------------------------------
+
+REGION_LEVELS = ("Country", "Province", "City")
+
+
+@dataclass(frozen=True)
+class RegionNode:
+	name: str
+	region_type: str
+	lft: int
+	rgt: int
+
+
+def roll_up(regions: Sequence[RegionNode], level: str) -> dict[str, str]:
+	"""Each region -> its region of ``level`` (itself, or the one above it in the tree). A region above
+	the level (a country when provinces are asked for) stays itself, so nothing is lost."""
+	at_level = sorted((r for r in regions if r.region_type == level), key=lambda r: r.lft)
+	out = {}
+	for region in regions:
+		owner = next((r for r in at_level if r.lft <= region.lft and region.rgt <= r.rgt), None)
+		out[region.name] = owner.name if owner else region.name
+	return out
+
+
+@dataclass(frozen=True)
+class RegionTrend:
+	region: str | None
+	amounts: tuple[float, ...]  # per period, in order
+	orders: int
+	total: float
+	change: float | None  # the last period against the one before, percent
+
+
+def regional_trend(
+	daily: Iterable[tuple[dt.date, str | None, int, float]],
+	region_of: dict[str, str],
+	periods: Sequence[dt.date],
+	period: str,
+	fiscal_start_month: int = 1,
+) -> list[RegionTrend]:
+	"""Per region (rolled up), the amount in each period; the largest total first. ``daily`` rows are
+	(day, shipping region, orders, amount) inside the periods."""
+	index = {start: i for i, start in enumerate(periods)}
+	sums: dict[str | None, list] = {}
+	counts: dict[str | None, int] = {}
+	for day, region, orders, amount in daily:
+		slot = index.get(period_start(day, period, fiscal_start_month))
+		if slot is None:
+			continue
+		key = region_of.get(region, region) if region else None
+		sums.setdefault(key, [0.0] * len(periods))[slot] += amount
+		counts[key] = counts.get(key, 0) + orders
+	rows = [
+		RegionTrend(
+			region,
+			tuple(amounts),
+			counts[region],
+			sum(amounts),
+			growth(amounts[-1], amounts[-2]) if len(amounts) > 1 else None,
+		)
+		for region, amounts in sums.items()
+	]
+	return sorted(rows, key=lambda r: (-r.total, r.region or ""))
+
+
+def movers(rows: Iterable[RegionTrend], count: int = 3) -> tuple[list[RegionTrend], list[RegionTrend]]:
+	"""The regions that grew most and those that fell most (by their last change)."""
+	changed = [r for r in rows if r.change is not None]
+	grew = sorted((r for r in changed if r.change > 0), key=lambda r: -r.change)[:count]
+	fell = sorted((r for r in changed if r.change < 0), key=lambda r: r.change)[:count]
+	return grew, fell
