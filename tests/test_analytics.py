@@ -249,3 +249,45 @@ def test_regional_trend_per_period_with_the_change_and_the_movers():
 	assert rows[0].change == pytest.approx(200.0) and rows[1].change == pytest.approx(-75.0)
 	grew, fell = an.movers(rows)
 	assert [r.region for r in grew] == ["Guangdong"] and [r.region for r in fell] == ["Zhejiang"]
+
+
+def test_each_line_adds_its_stock_quantity_and_net_amounts():
+	rows = [
+		{
+			"name": "r1",
+			"item_code": "A",
+			"item_group": "Tea",
+			"stock_qty": 12,
+			"qty": 1,
+			"net_amount": 90,
+			"base_net_amount": 630,
+		},
+		{
+			"name": "r2",
+			"item_code": "B",
+			"item_group": None,
+			"qty": 2,
+			"net_amount": 10,
+			"base_net_amount": 70,
+		},
+	]
+	out = an.item_contributions(ORDER, rows)
+	assert [(c.row, c.key[3:5], c.qty, c.amount, c.base_amount) for c in out] == [
+		("r1", ("A", "Tea"), 12.0, 90.0, 630.0),
+		("r2", ("B", None), 2.0, 10.0, 70.0),
+	]
+	assert out[0].values(-1) == {"lines": -1, "qty": -12.0, "amount": -90.0, "base_amount": -630.0}
+
+
+def test_product_share_with_the_pareto_cut_and_the_change_in_share():
+	current = {"A": (10, 600.0), "B": (5, 300.0), "C": (1, 100.0)}
+	before = {"A": (1, 100.0), "B": (3, 100.0)}
+	rows = an.product_share(current, before)
+	assert [(r.key, round(r.share), r.in_pareto) for r in rows] == [
+		("A", 60, True),
+		("B", 30, True),
+		("C", 10, False),
+	]
+	assert rows[0].share_before == pytest.approx(50) and rows[0].share_change == pytest.approx(10)
+	assert rows[2].share_before == 0 and rows[2].share_change == pytest.approx(10)
+	assert an.product_share(current, {})[0].share_change is None

@@ -109,29 +109,34 @@ def _under(tree: str, name: str):
 	return frappe.qb.from_(node).select(node.name).where((node.lft >= lft) & (node.rgt <= rgt))
 
 
-def source(f: Filters):
+# grain -> (the summary, its per-order entries, the entries' field naming the order)
+GRAINS = {
+	"orders": ("Order Sales Summary", "Order Summary Entry", "name"),
+	"items": ("Order Item Summary", "Order Item Entry", "sales_order"),
+}
+TREES = (
+	("territory", "Territory"),
+	("customer_group", "Customer Group"),
+	("shipping_region", "Shipping Region"),
+)
+
+
+def source(f: Filters, grain: str = "orders"):
 	"""The table to read, with the filters and the row rule applied: (query, table)."""
+	summary, entries, order_field = GRAINS[grain]
 	user = frappe.session.user
 	if narrowed(user):
-		table = frappe.qb.DocType("Order Summary Entry")
+		table = frappe.qb.DocType(entries)
 		access = frappe.qb.DocType("Order Access")
-		query = (
-			frappe.qb.from_(table)
-			.join(access)
-			.on(access.sales_order == table.name)
-			.where(access.user == user)
-		)
+		query = frappe.qb.from_(table).join(access).on(access.sales_order == table[order_field])
+		query = query.where(access.user == user)
 	else:
-		table = frappe.qb.DocType("Order Sales Summary")
+		table = frappe.qb.DocType(summary)
 		query = frappe.qb.from_(table)
 	query = query.where(table.company == f.company)
 	if f.channel:
 		query = query.where(table.channel == f.channel)
-	for field, tree in (
-		("territory", "Territory"),
-		("customer_group", "Customer Group"),
-		("shipping_region", "Shipping Region"),
-	):
+	for field, tree in TREES if grain == "orders" else ():  # lines are summarised without them
 		if value := getattr(f, field):
 			query = query.where(table[field].isin(_under(tree, value)))
 	return query, table

@@ -26,9 +26,34 @@ from order_online.tests.utils import OrderTestCase
 FIELDS = ("orders", "lines", "qty", "amount", "base_amount")
 
 
+ITEM_FIELDS = ("lines", "qty", "amount", "base_amount")
+
+
 def stored() -> dict:
-	rows = frappe.get_all("Order Sales Summary", fields=["name", *FIELDS])
-	return {row.name: tuple(round(flt(row[f]), 4) for f in FIELDS) for row in rows}
+	out = {}
+	for doctype, fields in (("Order Sales Summary", FIELDS), ("Order Item Summary", ITEM_FIELDS)):
+		for row in frappe.get_all(doctype, fields=["name", *fields]):
+			out[(doctype, row.name)] = tuple(round(flt(row[f]), 4) for f in fields)
+	return out
+
+
+def items_from_the_orders(company: str) -> dict:
+	rows = frappe.db.sql(
+		"""select i.item_code, count(*), sum(i.stock_qty), sum(i.net_amount) from `tabSales Order Item` i
+		join `tabSales Order` so on so.name = i.parent where so.docstatus = 1 and so.company = %s
+		group by i.item_code""",
+		company,
+	)
+	return {code: (n, round(flt(q), 4), round(flt(a), 4)) for code, n, q, a in rows}
+
+
+def items_in_the_summary(company: str) -> dict:
+	rows = frappe.db.sql(
+		"""select item_code, sum(`lines`), sum(qty), sum(amount) from `tabOrder Item Summary`
+		where company = %s group by item_code""",
+		company,
+	)
+	return {code: (int(n), round(flt(q), 4), round(flt(a), 4)) for code, n, q, a in rows}
 
 
 def from_the_orders(company: str) -> dict:
@@ -138,6 +163,7 @@ class TestSalesSummary(OrderTestCase):
 				update_child_qty_rate("Sales Order", json.dumps(rows), so.name)
 		kept = stored()
 		self.assertEqual(summary_by_day_and_channel(self.company), from_the_orders(self.company))
+		self.assertEqual(items_in_the_summary(self.company), items_from_the_orders(self.company))
 		summary.rebuild()
 		self.assertEqual(stored(), kept)  # row by row, named alike
 
@@ -148,3 +174,5 @@ class TestSalesSummary(OrderTestCase):
 		self.assertFalse(frappe.db.exists("Order Summary Entry", so.name))
 		self.assertEqual(summary_by_day_and_channel(self.company), from_the_orders(self.company))
 		self.assertFalse(frappe.get_all("Order Sales Summary", filters={"orders": 0}))
+		self.assertFalse(frappe.db.exists("Order Item Entry", {"sales_order": so.name}))
+		self.assertFalse(frappe.get_all("Order Item Summary", filters={"lines": 0}))

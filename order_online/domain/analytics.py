@@ -484,3 +484,83 @@ def movers(rows: Iterable[RegionTrend], count: int = 3) -> tuple[list[RegionTren
 	grew = sorted((r for r in changed if r.change > 0), key=lambda r: -r.change)[:count]
 	fell = sorted((r for r in changed if r.change < 0), key=lambda r: r.change)[:count]
 	return grew, fell
+
+
+# What each line of a submitted order adds to the item summary ----------------------------------
+
+ITEM_KEY = ("summary_date", "company", "channel", "item_code", "item_group", "currency")
+ITEM_VALUES = ("lines", "qty", "amount", "base_amount")
+
+
+@dataclass(frozen=True)
+class ItemContribution:
+	row: str  # the Sales Order Item it comes from
+	key: tuple
+	lines: int
+	qty: float  # in the stock unit
+	amount: float
+	base_amount: float
+
+	def values(self, sign: int = 1) -> dict:
+		return {field: sign * getattr(self, field) for field in ITEM_VALUES}
+
+	def key_name(self) -> str:
+		return summary_name(self.key)
+
+
+def item_contributions(order: dict, rows: Sequence[dict]) -> list[ItemContribution]:
+	"""One per line: its quantity in the stock unit and its net amounts."""
+	return [
+		ItemContribution(
+			row=row["name"],
+			key=(
+				order["transaction_date"],
+				order["company"],
+				order.get("oo_order_channel") or None,
+				row["item_code"],
+				row.get("item_group") or None,
+				order["currency"],
+			),
+			lines=1,
+			qty=float(row.get("stock_qty") or row.get("qty") or 0),
+			amount=float(row.get("net_amount") or 0),
+			base_amount=float(row.get("base_net_amount") or 0),
+		)
+		for row in rows
+	]
+
+
+@dataclass(frozen=True)
+class ProductShare:
+	key: str
+	qty: float
+	amount: float
+	share: float
+	cumulative: float
+	in_pareto: bool
+	share_before: float | None  # the share in the period of the same length just before
+	share_change: float | None  # percentage points
+
+
+def product_share(
+	current: dict[str, tuple[float, float]], before: dict[str, tuple[float, float]], cut: float = 80.0
+) -> list[ProductShare]:
+	"""Items (or item groups) by amount with their share, the Pareto cut and the change in share against
+	the period before; ``current``/``before`` map a key to (qty, amount)."""
+	total_before = sum(amount for _, amount in before.values())
+	out = []
+	for s in shares(((key, amount) for key, (_, amount) in current.items()), cut):
+		prior = before.get(s.key, (0.0, 0.0))[1] / total_before * 100 if total_before else None
+		out.append(
+			ProductShare(
+				s.key,
+				current[s.key][0],
+				s.value,
+				s.share,
+				s.cumulative,
+				s.in_pareto,
+				prior,
+				None if prior is None else s.share - prior,
+			)
+		)
+	return out
