@@ -291,3 +291,18 @@ def test_product_share_with_the_pareto_cut_and_the_change_in_share():
 	assert rows[0].share_before == pytest.approx(50) and rows[0].share_change == pytest.approx(10)
 	assert rows[2].share_before == 0 and rows[2].share_change == pytest.approx(10)
 	assert an.product_share(current, {})[0].share_change is None
+
+
+def test_turnaround_figures():
+	E = an.ApprovalEvent
+	decisions = an.level_decisions(
+		[
+			E("SO-1", an.SUBMITTED, 1, "s", T(0)),
+			E("SO-1", an.ESCALATED, 1, None, T(5)),
+			E("SO-1", an.APPROVED, 1, "lead", T(6)),
+			E("SO-2", an.SUBMITTED, 1, "s", T(0)),
+			E("SO-2", an.REJECTED, 1, "lead", T(2), "no"),
+		]
+	)
+	assert an.turnaround_figures(decisions) == an.TurnaroundFigures(2, 50.0, 4.0, 1)
+	assert an.turnaround_figures([]) == an.TurnaroundFigures(0, 0.0, 0.0, 0)

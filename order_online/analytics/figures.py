@@ -58,6 +58,11 @@ def parse(filters: dict | None) -> Filters:
 	if not filters.get("company"):
 		frappe.throw(_("Choose a company."))
 	company = _known("Company", filters.company, "Company")
+	if not any(frappe.has_permission("Company", ptype, company) for ptype in ("select", "read")):
+		# the summaries hold every company's figures: a user kept to some companies sees only theirs
+		frappe.throw(
+			_("You may not see the figures of {0}.").format(frappe.bold(company)), frappe.PermissionError
+		)
 	today = getdate()
 	start = _date(filters.get("from_date") or today.replace(month=1, day=1), "From Date")
 	end = _date(filters.get("to_date") or today, "To Date")
@@ -147,16 +152,16 @@ def daily_by_channel(f: Filters, since: dt.date) -> list[tuple]:
 	"""(day, group, orders, lines, amount) from ``since`` to the end date; the group is the channel, or
 	channel and currency in the order-currency view (amounts of different currencies are never added)."""
 	query, t = source(f)
-	amount = t.base_amount if f.currency_view == COMPANY_CURRENCY else t.amount
+	by_currency = f.currency_view == ORDER_CURRENCY
+	amount = t.amount if by_currency else t.base_amount
+	groups = (t.summary_date, t.channel, *((t.currency,) if by_currency else ()))
 	query = query.where(t.summary_date[since : f.to_date]).select(
-		t.summary_date, t.channel, t.currency, Sum(t.orders), Sum(t.lines), Sum(amount)
+		*groups, Sum(t.orders), Sum(t.lines), Sum(amount)
 	)
-	query = query.groupby(t.summary_date, t.channel, t.currency)
-	out: dict[tuple, list] = {}
-	for day, channel, currency, orders, lines, value in query.run():
-		group = channel if f.currency_view == COMPANY_CURRENCY else f"{channel or ''}|{currency}"
-		row = out.setdefault((getdate(day), group), [0, 0, 0.0])
-		row[0] += int(orders or 0)
-		row[1] += int(lines or 0)
-		row[2] += float(value or 0)
-	return [(day, group, *values) for (day, group), values in out.items()]
+	rows = query.groupby(*groups).run()
+	if by_currency:
+		rows = [(day, f"{channel or ''}|{currency}", *figures) for day, channel, currency, *figures in rows]
+	return [
+		(getdate(day), group, int(orders or 0), int(lines or 0), float(value or 0))
+		for day, group, orders, lines, value in rows
+	]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -564,3 +565,23 @@ def product_share(
 			)
 		)
 	return out
+
+
+@dataclass(frozen=True)
+class TurnaroundFigures:
+	orders: int  # orders with at least one decision
+	rejection_rate: float  # percent of those orders rejected
+	median_hours: float  # per level decided
+	sla_breaches: int
+
+
+def turnaround_figures(decisions: Sequence[LevelDecision]) -> TurnaroundFigures:
+	orders = {d.order for d in decisions}
+	rejected = {d.order for d in decisions if d.decision == REJECTED}
+	hours = sorted(d.hours for d in decisions)
+	return TurnaroundFigures(
+		len(orders),
+		average(len(rejected) * 100, len(orders)),
+		statistics.median(hours) if hours else 0.0,
+		sum(d.escalated for d in decisions),
+	)

@@ -17,6 +17,7 @@ from frappe import _
 from frappe.desk import query_report
 
 from order_online.permissions.rows import GUARDED_DOCTYPES, narrowed, visible_names
+from order_online.setup.custom_fields import MODULE
 
 
 @frappe.whitelist()
@@ -49,7 +50,7 @@ def only_own_rows(report_name: str, result: dict) -> dict:
 	user = frappe.session.user  # never the ``user`` a caller passes
 	if not narrowed(user):
 		return result
-	if frappe.get_cached_value("Report", report_name, "module") == "Order Online":
+	if frappe.get_cached_value("Report", report_name, "module") == MODULE:
 		return result  # the app's own reports read only the user's orders (order_online/analytics/figures.py)
 	columns = [column for column in result.get("columns") or [] if isinstance(column, dict)]
 	guarded = [c for c in columns if c.get("fieldtype") == "Link" and c.get("options") in GUARDED_DOCTYPES]

@@ -30,13 +30,15 @@ def refuse_price_changes(doc) -> None:
 	if before is None and not row_key:
 		return  # a new Sales Order: stock roles cannot create one
 	rows = [row.as_dict() for row in doc.get("items")]
-	source_rows = _source_rows(rows, row_key)
 	if before is not None:
 		header, saved = before.as_dict(), {row.name: row.as_dict() for row in before.get("items")}
 	else:
 		orders = sorted({row.get(order_key) for row in rows if row.get(order_key)})
 		header = _source_header(orders[0]) if orders else None
 		saved = {}
+	source_rows = _source_rows(
+		[row for row in rows if row.get("name") not in saved], row_key
+	)  # new rows only
 	changes = price_changes(
 		header, doc.as_dict(), saved, rows, source_rows, row_key or "", header_is_source=before is None
 	)

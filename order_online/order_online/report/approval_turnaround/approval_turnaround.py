@@ -15,10 +15,8 @@ def execute(filters: dict | None = None):
 	f = figures.parse({"period": "Month", **(filters or {})})
 	decisions = analytics.level_decisions(events(f))
 	rows = analytics.turnaround(decisions)
-	submitted = len({d.order for d in decisions})
-	rejected = len({d.order for d in decisions if d.decision == analytics.REJECTED})
 	data = [row.__dict__ for row in rows]
-	return columns(), data, reasons(decisions), chart(rows), summary(decisions, submitted, rejected)
+	return columns(), data, reasons(decisions), chart(rows), summary(analytics.turnaround_figures(decisions))
 
 
 def events(f) -> list:
@@ -98,22 +96,15 @@ def chart(rows) -> dict | None:
 	}
 
 
-def summary(decisions, submitted: int, rejected: int) -> list[dict]:
-	hours = sorted(d.hours for d in decisions)
-	median = hours[len(hours) // 2] if hours else 0
+def summary(figures: analytics.TurnaroundFigures) -> list[dict]:
 	return [
-		{"label": _("Orders Decided"), "value": submitted, "datatype": "Int", "indicator": "Blue"},
+		{"label": _("Orders Decided"), "value": figures.orders, "datatype": "Int", "indicator": "Blue"},
 		{
 			"label": _("Rejection Rate (%)"),
-			"value": analytics.average(rejected * 100, submitted),
+			"value": figures.rejection_rate,
 			"datatype": "Percent",
 			"indicator": "Red",
 		},
-		{"label": _("Median Hours per Level"), "value": median, "datatype": "Float"},
-		{
-			"label": _("SLA Breaches"),
-			"value": sum(d.escalated for d in decisions),
-			"datatype": "Int",
-			"indicator": "Orange",
-		},
+		{"label": _("Median Hours per Level"), "value": figures.median_hours, "datatype": "Float"},
+		{"label": _("SLA Breaches"), "value": figures.sla_breaches, "datatype": "Int", "indicator": "Orange"},
 	]

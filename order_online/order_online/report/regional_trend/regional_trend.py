@@ -19,8 +19,8 @@ def execute(filters: dict | None = None):
 	periods = analytics.periods_between(f.from_date, f.to_date, f.period, f.fiscal_start_month)
 	regions = [
 		analytics.RegionNode(**r)
-		for r in frappe.get_all("Shipping Region", fields=["name", "region_type", "lft", "rgt"])
-	]  # master data, the same for every user
+		for r in frappe.get_list("Shipping Region", fields=["name", "region_type", "lft", "rgt"], limit=0)
+	]
 	rows = analytics.regional_trend(
 		read(f, periods[0]), analytics.roll_up(regions, level), periods, f.period, f.fiscal_start_month
 	)
