@@ -12,7 +12,7 @@ def order_online():
 @order_online.command("rebuild-summaries")
 @pass_context
 def rebuild_summaries(context):
-	"""Rebuild Order Sales Summary and Order Summary Entry from the submitted Sales Orders."""
+	"""Rebuild the order reports' summaries and fulfilment stages from the submitted Sales Orders."""
 	import frappe
 
 	from order_online.analytics.summary import rebuild

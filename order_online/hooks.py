@@ -38,7 +38,15 @@ doc_events = {
 	),
 	"Delivery Note": _events("delivery_note", *_SAVE_SUBMIT_UPDATE_CANCEL, "before_print"),
 	"Pick List": _events(
-		"pick_list", "before_validate", "validate", "before_submit", "before_cancel", "before_print"
+		"pick_list",
+		"before_validate",
+		"validate",
+		"after_insert",
+		"before_submit",
+		"before_cancel",
+		"on_cancel",
+		"on_trash",
+		"before_print",
 	),
 	"Sales Invoice": _events("sales_invoice", "validate", "on_submit", "on_cancel"),
 	"Stock Reservation Entry": _events(

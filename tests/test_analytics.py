@@ -306,3 +306,98 @@ def test_turnaround_figures():
 	)
 	assert an.turnaround_figures(decisions) == an.TurnaroundFigures(2, 50.0, 4.0, 1)
 	assert an.turnaround_figures([]) == an.TurnaroundFigures(0, 0.0, 0.0, 0)
+
+
+@given(
+	st.dates(min_value=D(1990, 1, 1), max_value=D(2100, 12, 31)),
+	st.sampled_from(an.PERIODS),
+	st.integers(min_value=1, max_value=12),
+)
+def test_the_database_numbering_of_periods_names_the_same_period(day, period, fiscal):
+	rule = an.period_index_rule(period, fiscal)
+	index = an.period_index(day, rule)
+	assert an.period_of_index(index, rule) == an.period_start(day, period, fiscal)
+	assert an.period_index(an.shift(an.period_start(day, period, fiscal), period, 1), rule) == index + 1
+
+
+def test_the_day_numbering_is_mariadbs_to_days():
+	rule = an.period_index_rule("Day")
+	assert an.period_index(D(2007, 10, 7), rule) == 733321  # TO_DAYS('2007-10-07') in MariaDB's manual
+	assert an.period_of_index(733321, rule) == D(2007, 10, 7)
+
+
+def test_new_and_returning_customers_per_period_with_empty_periods():
+	rule = an.period_index_rule("Month")
+	rows = [
+		(an.period_index(D(2026, 1, 1), rule), 4, 1, 6, 1000.0, 100.0),
+		(an.period_index(D(2026, 3, 1), rule), 2, 2, 2, 50.0, 50.0),
+	]
+	jan, feb, mar = an.customer_periods(rows, "Month", D(2026, 1, 10), D(2026, 3, 5))
+	assert (jan.period, jan.customers, jan.new, jan.returning, jan.orders) == (D(2026, 1, 1), 4, 1, 3, 6)
+	assert jan.returning_share == pytest.approx(90.0)
+	assert (feb.customers, feb.amount, feb.returning_share) == (0, 0.0, 0.0)
+	assert (mar.new, mar.returning, mar.returning_share) == (2, 0, 0.0)
+
+
+def test_fiscal_quarters_of_customers_follow_the_fiscal_year():
+	rule = an.period_index_rule("Quarter", 4)
+	rows = [(an.period_index(D(2026, 5, 20), rule), 3, 3, 3, 30.0, 30.0)]
+	first, second = an.customer_periods(rows, "Quarter", D(2026, 4, 1), D(2026, 7, 1), 4)
+	assert (first.period, first.customers, second.period, second.customers) == (
+		D(2026, 4, 1),
+		3,
+		D(2026, 7, 1),
+		0,
+	)
+
+
+def test_top_customers_share_of_everyones_amount_and_cumulate():
+	top = an.top_customers([("B", 2, 300.0), ("A", 5, 500.0)], total=1000.0)
+	assert [(c.customer, c.share, c.cumulative) for c in top] == [("A", 50.0, 50.0), ("B", 30.0, 80.0)]
+	assert an.top_customers([("A", 1, 0.0)], total=0.0)[0].share == 0.0
+
+
+AT = dt.datetime
+
+
+def test_each_stage_runs_from_the_end_of_the_one_before():
+	s = an.order_stages(
+		AT(2026, 3, 1, 9), AT(2026, 3, 1, 13), AT(2026, 3, 2, 9), AT(2026, 3, 2, 21), AT(2026, 3, 5, 9),
+		D(2026, 3, 5), today=D(2026, 3, 9),
+	)  # fmt: skip
+	assert (s.approval, s.picking, s.shipping, s.delivery, s.total) == (4, 20, 12, 60, 96)
+	assert (s.on_time, s.overdue) == (True, False)
+
+
+def test_no_approval_no_pick_list_and_a_late_delivery():
+	s = an.order_stages(
+		AT(2026, 3, 1, 9),
+		None,
+		None,
+		AT(2026, 3, 1, 15),
+		AT(2026, 3, 7, 15),
+		D(2026, 3, 5),
+		today=D(2026, 3, 9),
+	)
+	assert (s.approval, s.picking, s.shipping, s.delivery) == (None, None, 6, 144)
+	assert s.on_time is False  # delivered two days after the promise
+	late = an.order_stages(AT(2026, 3, 1, 9), None, None, None, None, D(2026, 3, 5), today=D(2026, 3, 6))
+	assert (late.shipping, late.total, late.on_time, late.overdue) == (None, None, None, True)
+	kept = an.order_stages(AT(2026, 3, 1, 9), None, None, None, None, D(2026, 3, 5), today=D(2026, 3, 5))
+	assert kept.overdue is False  # the promised day itself is not past
+
+
+def test_a_stamp_out_of_order_is_no_wait_not_a_negative_one():
+	s = an.order_stages(AT(2026, 3, 2), AT(2026, 3, 1), None, None, None, None, today=D(2026, 3, 3))
+	assert (s.approval, s.on_time, s.overdue) == (0.0, None, False)
+
+
+def test_a_groups_on_time_rate_counts_only_delivered_orders_with_a_promise():
+	row = an.fulfilment_row(
+		"WH", 10, 8, 5, {"approval": (8, 4), "delivery": (61, 2), "picking": (0, 0)}, (250, 5), 3, 4, 2
+	)
+	assert row.on_time_rate == 75.0
+	assert row.hours == {"approval": 2.0, "picking": None, "shipping": None, "delivery": 30.5}
+	assert row.total_hours == 50.0
+	empty = an.fulfilment_row("WH", 1, 0, 0, {}, (0, 0), 0, 0, 0)
+	assert (empty.on_time_rate, empty.total_hours) == (None, None)

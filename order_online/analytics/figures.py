@@ -118,6 +118,7 @@ def _under(tree: str, name: str):
 GRAINS = {
 	"orders": ("Order Sales Summary", "Order Summary Entry", "name"),
 	"items": ("Order Item Summary", "Order Item Entry", "sales_order"),
+	"fulfilment": ("Order Fulfilment Entry", "Order Fulfilment Entry", "name"),  # entries only
 }
 TREES = (
 	("territory", "Territory"),
@@ -126,22 +127,29 @@ TREES = (
 )
 
 
-def source(f: Filters, grain: str = "orders"):
-	"""The table to read, with the filters and the row rule applied: (query, table)."""
-	summary, entries, order_field = GRAINS[grain]
+def orders_of(f: Filters, grain: str = "orders", entries: bool = False):
+	"""The company's table of the grain, the row rule applied: (query, table). A narrowed salesperson
+	reads the entries of their own orders; anyone else the summary, or the entries when asked (figures
+	per customer: the summary does not keep the customer)."""
+	summary, entry, order_field = GRAINS[grain]
 	user = frappe.session.user
 	if narrowed(user):
-		table = frappe.qb.DocType(entries)
+		table = frappe.qb.DocType(entry)
 		access = frappe.qb.DocType("Order Access")
 		query = frappe.qb.from_(table).join(access).on(access.sales_order == table[order_field])
 		query = query.where(access.user == user)
 	else:
-		table = frappe.qb.DocType(summary)
+		table = frappe.qb.DocType(entry if entries else summary)
 		query = frappe.qb.from_(table)
-	query = query.where(table.company == f.company)
+	return query.where(table.company == f.company), table
+
+
+def source(f: Filters, grain: str = "orders", entries: bool = False):
+	"""The table to read, with the filters and the row rule applied: (query, table)."""
+	query, table = orders_of(f, grain, entries)
 	if f.channel:
 		query = query.where(table.channel == f.channel)
-	for field, tree in TREES if grain == "orders" else ():  # lines are summarised without them
+	for field, tree in TREES if grain != "items" else ():  # lines are summarised without them
 		if value := getattr(f, field):
 			query = query.where(table[field].isin(_under(tree, value)))
 	return query, table

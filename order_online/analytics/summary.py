@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import frappe
 from frappe.utils import add_days, getdate
 
+from order_online.analytics import stages
 from order_online.domain.analytics import (
 	ITEM_KEY,
 	ITEM_VALUES,
@@ -44,10 +45,17 @@ class Grain:
 	# SELECT of the entries of the orders submitted between %(start)s and %(end)s: name, sales_order,
 	# key..., values..., stamps (the rebuild)
 	from_orders: str
+	# the entries' own columns after the values, copied from the order by name: figures that need them
+	# read the entries (the customer, for the customer figures); the totals do not keep them
+	extra: tuple[str, ...] = ()
 
 	@property
 	def columns(self) -> str:
 		return ", ".join(f"`{field}`" for field in (*self.key, *self.values))
+
+	@property
+	def entry_columns(self) -> str:
+		return ", ".join(f"`{field}`" for field in (*self.key, *self.values, *self.extra))
 
 	def add(self, rows: int) -> str:
 		"""Add ``rows`` (name, key..., values...) to the totals."""
@@ -61,10 +69,11 @@ class Grain:
 
 	def write_entries(self, rows: int) -> str:
 		"""Insert ``rows`` (name, sales_order, key..., values...) as entries."""
-		row = "(" + ", ".join(["%s"] * (2 + len(self.key) + len(self.values))) + f", {_STAMPS})"
+		width = 2 + len(self.key) + len(self.values) + len(self.extra)
+		row = "(" + ", ".join(["%s"] * width) + f", {_STAMPS})"
 		return (
-			f"insert into `tab{self.entries}` (`name`, `sales_order`, {self.columns}, {_STAMP_COLUMNS}) values "
-			+ ", ".join([row] * rows)
+			f"insert into `tab{self.entries}` (`name`, `sales_order`, {self.entry_columns}, {_STAMP_COLUMNS}) "
+			"values " + ", ".join([row] * rows)
 		)
 
 	@property
@@ -74,7 +83,7 @@ class Grain:
 	@property
 	def entries_from_orders(self) -> str:
 		return (
-			f"insert into `tab{self.entries}` (`name`, `sales_order`, {self.columns}, {_STAMP_COLUMNS}) "
+			f"insert into `tab{self.entries}` (`name`, `sales_order`, {self.entry_columns}, {_STAMP_COLUMNS}) "
 			+ self.from_orders
 		)
 
@@ -102,7 +111,7 @@ ORDERS = Grain(
 	"""select `so`.`name`, `so`.`name`, `so`.`transaction_date`, `so`.`company`,
 		nullif(`so`.`oo_order_channel`, ''), nullif(`so`.`territory`, ''), nullif(`so`.`customer_group`, ''),
 		nullif(`so`.`oo_shipping_region`, ''), `so`.`currency`, 1, count(`item`.`name`),
-		coalesce(sum(`item`.`qty`), 0), `so`.`net_total`, `so`.`base_net_total`, """
+		coalesce(sum(`item`.`qty`), 0), `so`.`net_total`, `so`.`base_net_total`, `so`.`customer`, """
 	+ _STAMPS
 	+ """
 	from `tabSales Order` `so`
@@ -110,6 +119,7 @@ ORDERS = Grain(
 	where """
 	+ _SUBMITTED_BETWEEN
 	+ " group by `so`.`name`",
+	extra=("customer",),
 )
 LINES = Grain(
 	"Order Item Summary",
@@ -183,7 +193,13 @@ def _replace(grain: Grain, doc, now: list[tuple]) -> None:
 		rows = [
 			v
 			for name, key, figures in now
-			for v in (name, doc.name, *key, *(figures[f] for f in grain.values))
+			for v in (
+				name,
+				doc.name,
+				*key,
+				*(figures[f] for f in grain.values),
+				*(doc.get(f) for f in grain.extra),
+			)
 		]
 		_run(grain.write_entries(len(now)), rows)
 
@@ -201,7 +217,8 @@ def forget(doc, method=None) -> None:
 
 
 def rebuild(progress: bool = False) -> int:
-	"""All the summaries again from the submitted orders, a month at a time; returns the orders counted."""
+	"""All the summaries again from the submitted orders, a month at a time, and the fulfilment stages;
+	returns the orders counted."""
 	for grain in GRAINS:
 		frappe.db.delete(grain.summary)
 		frappe.db.delete(grain.entries)
@@ -220,6 +237,7 @@ def rebuild(progress: bool = False) -> int:
 			frappe.utils.update_progress_bar("Rebuilding order summaries", done - 1, len(months))
 	if progress:
 		print()
+	stages.rebuild(progress)  # and each order's way to delivery
 	return frappe.db.count(ORDERS.entries)
 
 
@@ -236,7 +254,7 @@ def rebuild_in_background() -> None:
 
 def ensure_built() -> None:
 	"""After migrate: a site with submitted orders and no summary yet gets it built once, in the background."""
-	if frappe.get_all("Sales Order", filters={"docstatus": 1}, limit=1) and not frappe.get_all(
-		ORDERS.entries, limit=1
+	if frappe.get_all("Sales Order", filters={"docstatus": 1}, limit=1) and not (
+		frappe.get_all(ORDERS.entries, limit=1) and frappe.get_all(stages.ENTRY, limit=1)
 	):
 		rebuild_in_background()

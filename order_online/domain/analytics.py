@@ -585,3 +585,209 @@ def turnaround_figures(decisions: Sequence[LevelDecision]) -> TurnaroundFigures:
 		statistics.median(hours) if hours else 0.0,
 		sum(d.escalated for d in decisions),
 	)
+
+
+# Customer Distribution -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodIndex:
+	"""How a database numbers the periods of a date, so figures per period come from one GROUP BY:
+	``(base - offset) // size``, where base counts days (MariaDB's TO_DAYS) or months (year * 12 +
+	month - 1)."""
+
+	unit: str  # "day" or "month"
+	size: int
+	offset: int
+
+
+def period_index_rule(period: str, fiscal_start_month: int = 1) -> PeriodIndex:
+	if period == "Day":
+		return PeriodIndex("day", 1, 0)
+	if period == "Week":  # TO_DAYS of a Monday leaves 2 when divided by 7
+		return PeriodIndex("day", 7, 2)
+	if period == "Month":
+		return PeriodIndex("month", 1, 0)
+	if period in ("Quarter", "Year"):
+		return PeriodIndex("month", 3 if period == "Quarter" else 12, fiscal_start_month - 1)
+	raise UnknownReportPeriod(period=period)
+
+
+_TO_DAYS = 365  # MariaDB's TO_DAYS(d) is d.toordinal() + 365
+
+
+def period_index(day: dt.date, rule: PeriodIndex) -> int:
+	base = day.toordinal() + _TO_DAYS if rule.unit == "day" else day.year * 12 + day.month - 1
+	return (base - rule.offset) // rule.size
+
+
+def period_of_index(index: int, rule: PeriodIndex) -> dt.date:
+	"""The first day of the period numbered ``index``."""
+	base = index * rule.size + rule.offset
+	if rule.unit == "day":
+		return dt.date.fromordinal(base - _TO_DAYS)
+	return dt.date(base // 12, base % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class CustomerPeriod:
+	period: dt.date
+	customers: int  # who ordered in the period
+	new: int  # of them, those whose first order falls in the period
+	returning: int  # those who had ordered before
+	orders: int
+	amount: float
+	new_amount: float  # what the new customers ordered in the period
+	returning_share: float  # percent of the amount from returning customers
+
+
+def customer_periods(
+	rows: Iterable[tuple[int, int, int, int, float, float]],
+	period: str,
+	start: dt.date,
+	end: dt.date,
+	fiscal_start_month: int = 1,
+) -> list[CustomerPeriod]:
+	"""Every period of [start, end], from ``(period index, customers, new customers, orders, amount,
+	new customers' amount)`` rows, numbered by ``period_index_rule`` (a period with no row had no
+	orders)."""
+	rule = period_index_rule(period, fiscal_start_month)
+	by_index = {int(row[0]): row for row in rows}
+	out = []
+	for first in periods_between(start, end, period, fiscal_start_month):
+		_, customers, new, orders, amount, new_amount = by_index.get(
+			period_index(first, rule), (0, 0, 0, 0, 0.0, 0.0)
+		)
+		customers, new, amount, new_amount = int(customers), int(new), float(amount), float(new_amount)
+		out.append(
+			CustomerPeriod(
+				first,
+				customers,
+				new,
+				customers - new,
+				int(orders),
+				amount,
+				new_amount,
+				average((amount - new_amount) * 100, amount),
+			)
+		)
+	return out
+
+
+@dataclass(frozen=True)
+class CustomerRank:
+	customer: str
+	orders: int
+	amount: float
+	share: float  # percent of every customer's amount in the window
+	cumulative: float
+
+
+def top_customers(rows: Iterable[tuple[str, int, float]], total: float) -> list[CustomerRank]:
+	"""The given customers (the largest, as the database ranked them) with their share of ``total``, the
+	amount of every customer, and the cumulative share down the list."""
+	out, running = [], 0.0
+	for customer, orders, amount in sorted(rows, key=lambda row: (-row[2], row[0])):
+		share = average(float(amount) * 100, total)
+		running += share
+		out.append(CustomerRank(customer, int(orders), float(amount), share, running))
+	return out
+
+
+# Fulfilment Performance ----------------------------------------------------------------------
+
+STAGES = ("approval", "picking", "shipping", "delivery")
+STAGE_LABELS = {
+	"approval": "Ordered to Approved",
+	"picking": "Approved to First Pick List",
+	"shipping": "First Pick List to First Shipment",
+	"delivery": "First Shipment to Delivered",
+}
+
+
+@dataclass(frozen=True)
+class OrderStages:
+	"""An order's way from placement to delivery: each stage's hours (None until it ends), whether it
+	was delivered by the promised date (None until delivered) and whether it is past the promise and
+	still not delivered."""
+
+	approval: float | None
+	picking: float | None
+	shipping: float | None
+	delivery: float | None
+	total: float | None  # ordered to delivered
+	on_time: bool | None
+	overdue: bool
+
+
+def _hours(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+	if start is None or end is None:
+		return None
+	return max((end - start).total_seconds() / 3600, 0.0)  # a stamp out of order counts as no wait
+
+
+def order_stages(
+	ordered: dt.datetime,
+	approved: dt.datetime | None,
+	picked: dt.datetime | None,
+	shipped: dt.datetime | None,
+	delivered: dt.datetime | None,
+	promised: dt.date | None,
+	today: dt.date,
+) -> OrderStages:
+	"""The stages from the documents' own stamps. An order that needed no approval is approved when it is
+	placed; an order shipped without a Pick List has no picking stage, and its shipping stage starts at
+	its approval."""
+	released = approved or ordered
+	return OrderStages(
+		approval=_hours(ordered, approved),
+		picking=_hours(released, picked),
+		shipping=_hours(picked or released, shipped),
+		delivery=_hours(shipped, delivered),
+		total=_hours(ordered, delivered),
+		on_time=None if delivered is None or promised is None else delivered.date() <= promised,
+		overdue=delivered is None and promised is not None and promised < today,
+	)
+
+
+@dataclass(frozen=True)
+class FulfilmentRow:
+	key: str | None
+	orders: int
+	shipped: int
+	delivered: int
+	hours: dict  # stage -> average hours over the orders that finished it (None: none did)
+	total_hours: float | None
+	on_time_rate: float | None  # percent of the delivered orders that had a promise and kept it
+	overdue: int
+
+
+def fulfilment_row(
+	key: str | None,
+	orders: int,
+	shipped: int,
+	delivered: int,
+	stage_sums: dict,
+	total: tuple[float, int],
+	on_time: int,
+	promised_and_delivered: int,
+	overdue: int,
+) -> FulfilmentRow:
+	"""A group's figures from the database's sums: ``stage_sums`` maps a stage to (its hours summed, the
+	orders that ended it), ``total`` is the same for ordered to delivered; an average is over the orders
+	that ended the stage."""
+
+	def mean(hours_and_count) -> float | None:
+		hours, count = hours_and_count or (0, 0)
+		return float(hours or 0) / int(count) if count else None
+
+	return FulfilmentRow(
+		key,
+		int(orders),
+		int(shipped),
+		int(delivered),
+		{stage: mean(stage_sums.get(stage)) for stage in STAGES},
+		mean(total),
+		average(int(on_time) * 100, int(promised_and_delivered)) if promised_and_delivered else None,
+		int(overdue),
+	)

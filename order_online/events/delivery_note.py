@@ -1,5 +1,6 @@
 """Delivery Note hooks, in the order they run."""
 
+from order_online.analytics import stages
 from order_online.approval import service as approval
 from order_online.common import app_owned
 from order_online.fulfilment import reservation
@@ -28,6 +29,7 @@ def on_submit(doc, method=None) -> None:
 	reservation.sync_rows_of(doc)  # reservations consumed: the Bins from the locking read
 	fulfilment.invoice_delivery(doc)
 	tracking.start_for_delivery_note(doc)
+	stages.refresh(stages.orders_of(doc, "against_sales_order"))  # shipped
 
 
 def before_update_after_submit(doc, method=None) -> None:
@@ -46,6 +48,7 @@ def before_cancel(doc, method=None) -> None:
 def on_cancel(doc, method=None) -> None:
 	shortage.refresh_for_stock_voucher(doc)
 	reservation.sync_rows_of(doc)
+	stages.refresh(stages.orders_of(doc, "against_sales_order"))
 
 
 def before_print(doc, method=None, *args, **kwargs) -> None:

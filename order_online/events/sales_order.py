@@ -2,7 +2,7 @@
 
 import frappe
 
-from order_online.analytics import summary
+from order_online.analytics import stages, summary
 from order_online.approval import service as approval
 from order_online.common import app_owned
 from order_online.common.settings import get_settings
@@ -95,6 +95,7 @@ def on_trash(doc, method=None) -> None:
 def on_submit(doc, method=None) -> None:
 	sync_reserved_stock(doc)
 	summary.record(doc)  # the reports' figures, in this transaction
+	stages.refresh([doc.name])
 	if not get_settings().enabled:
 		return
 	refresh_shortages(doc)
@@ -109,6 +110,7 @@ def on_release(doc) -> None:
 		overrides.reserve_free_stock(doc)  # what is free now; the rest is short
 	sync_reserved_stock(doc)  # ERPNext rewrote the Bins from its snapshot
 	fulfilment.order_released(doc)
+	stages.refresh([doc.name])  # approved now
 
 
 def refresh_shortages(doc) -> None:
@@ -131,6 +133,7 @@ def on_update_after_submit(doc, method=None) -> None:
 	access.for_order(doc)
 	summary.record(doc)  # Update Items: what the order adds now
 	approval.recheck_after_update(doc)
+	stages.refresh([doc.name])  # a new promised date, or approval needed again
 
 
 def on_status_change(name: str, status: str) -> None:
@@ -145,6 +148,7 @@ def before_cancel(doc, method=None) -> None:
 def on_cancel(doc, method=None) -> None:
 	sync_reserved_stock(doc)
 	summary.forget(doc)
+	stages.refresh([doc.name])  # a cancelled order has no way to delivery
 	if get_settings().enabled:
 		shortage.refresh_for_order(doc)
 

@@ -10,17 +10,20 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_field
 from frappe.model import no_value_fields
 
 from order_online.setup.custom_fields import CUSTOM_FIELDS, MODULE
+from order_online.setup.indexes import add_indexes, remove_indexes
 from order_online.setup.roles import DOCTYPE_PERMISSIONS, ROLES
 
 
 def after_install() -> None:
 	sync()
+	add_indexes()
 	warn_about_authorization_rules()
 	build_order_access()
 
 
 def after_migrate() -> None:
 	sync()
+	add_indexes()
 	warn_about_authorization_rules()
 	build_order_access()
 	build_summaries()
@@ -59,6 +62,7 @@ def before_uninstall() -> None:
 	remove_single_values()
 	remove_scheduled_jobs()
 	remove_portal_menu_items()
+	remove_indexes()
 
 
 def remove_portal_menu_items() -> None:

@@ -9,3 +9,5 @@ class OrderSummaryEntry(Document):
 
 def on_doctype_update():
 	frappe.db.add_index("Order Summary Entry", ["company", "summary_date"])
+	# the customer figures: each customer's first order, and their orders in a window
+	frappe.db.add_index("Order Summary Entry", ["company", "customer", "summary_date"])
