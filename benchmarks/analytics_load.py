@@ -62,6 +62,13 @@ LINE_COLUMNS = (
 	"stock_uom", "conversion_factor", "rate", "base_rate", "net_rate", "base_net_rate", "amount",
 	"base_amount", "net_amount", "base_net_amount", "warehouse", "delivery_date", "transaction_date",
 )  # fmt: skip
+TRACKING_COLUMNS = (
+	"name", "owner", "modified_by", "creation", "modified", "docstatus", "tracking_number",
+	"carrier_account", "carrier_code", "tracking_key", "sales_order", "customer", "status", "shipped_at",
+	"delivered_at", "promised_date", "is_late", "destination_region", "carrier_finished",
+)  # fmt: skip
+CARRIERS = ("sf-express", "zto", "jd")
+CARRIER_ACCOUNT = "Bench Carrier"
 
 
 def _tree(doctype: str, name: str, parent_field: str, parent: str, **values) -> str:
@@ -109,6 +116,15 @@ def masters(customers: int, items: int, rng: random.Random) -> dict:
 			)
 			for city in names
 		]
+	if not frappe.db.exists("Carrier Account", CARRIER_ACCOUNT):
+		frappe.get_doc(
+			{
+				"doctype": "Carrier Account",
+				"account_name": CARRIER_ACCOUNT,
+				"provider": "Generic Webhook",
+				"use_push": 0,
+			}
+		).insert(ignore_permissions=True)
 	channels = []
 	for name, code, kind in CHANNELS:
 		name = f"Bench {name}"
@@ -213,8 +229,14 @@ def _write_chunk(start: int, count: int, data: dict, context: dict, rng: random.
 	today, days = getdate(nowdate()), context["days"]
 	who, what = context["customer_weights"], context["item_weights"]
 	orders_path, lines_path = os.path.join(folder, "orders.tsv"), os.path.join(folder, "lines.tsv")
+	tracking_path = os.path.join(folder, "tracking.tsv")
+	now = dt.datetime.now()
 	lines = 0
-	with open(orders_path, "w") as orders_file, open(lines_path, "w") as lines_file:
+	with (
+		open(orders_path, "w") as orders_file,
+		open(lines_path, "w") as lines_file,
+		open(tracking_path, "w") as tracking_file,
+	):
 		for number in range(start, start + count):
 			name = f"{PREFIX}{number:07d}"
 			customer, territory, group, region = people[_pick(rng, who)]
@@ -267,6 +289,36 @@ def _write_chunk(start: int, count: int, data: dict, context: dict, rng: random.
 					)
 				)
 				lines += 1
+			shipped = dt.datetime.fromisoformat(stamp) + dt.timedelta(hours=rng.uniform(4, 48))
+			if shipped < now - dt.timedelta(days=1) and rng.random() < 0.85:  # the parcel and its tracking
+				arrives = shipped + dt.timedelta(hours=rng.uniform(20, 120))
+				delivered = arrives if arrives < now else None
+				waybill, carrier = f"BN{number:09d}", CARRIERS[rng.randrange(len(CARRIERS))]
+				tracking_file.write(
+					_line(
+						(
+							waybill,
+							"Administrator",
+							"Administrator",
+							shipped,
+							shipped,
+							0,
+							waybill,
+							CARRIER_ACCOUNT,
+							carrier,
+							f"{CARRIER_ACCOUNT}:{carrier}:{waybill}",
+							name,
+							customer,
+							"Delivered" if delivered else "In Transit",
+							shipped,
+							delivered,
+							delivery,
+							int(bool(delivered) and delivered.date() > delivery),
+							region,
+							int(bool(delivered)),
+						)
+					)  # fmt: skip
+				)
 			total, base = round(total, 2), round(base, 2)
 			orders_file.write(
 				_line(
@@ -311,10 +363,11 @@ def _write_chunk(start: int, count: int, data: dict, context: dict, rng: random.
 					)  # fmt: skip
 				)
 			)
-	return orders_path, lines_path, lines
+	return orders_path, lines_path, tracking_path, lines
 
 
 def clean() -> None:
+	frappe.db.delete("Shipment Tracking", {"sales_order": ("like", f"{PREFIX}%")})
 	frappe.db.delete("Sales Order Item", {"parent": ("like", f"{PREFIX}%")})
 	frappe.db.delete("Sales Order", {"name": ("like", f"{PREFIX}%")})
 	frappe.db.commit()
@@ -356,13 +409,17 @@ def run(
 		cursor.execute("set unique_checks = 0")
 		for start in range(have, orders, chunk):
 			count = min(chunk, orders - start)
-			orders_path, lines_path, written = _write_chunk(start, count, data, context, rng, folder)
+			orders_path, lines_path, tracking_path, written = _write_chunk(
+				start, count, data, context, rng, folder
+			)
 			_load(cursor, orders_path, "Sales Order", ORDER_COLUMNS)
 			_load(cursor, lines_path, "Sales Order Item", LINE_COLUMNS)
+			_load(cursor, tracking_path, "Shipment Tracking", TRACKING_COLUMNS)
 			lines += written
 			frappe.utils.update_progress_bar("Loading orders", start + count - have, orders - have)
 	load_s = time.perf_counter() - begin
 	print()
+	frappe.db.commit()  # this connection's snapshot predates the load: a new transaction sees the orders
 	rebuild_s = 0.0
 	if rebuild:
 		begin = time.perf_counter()

@@ -30,6 +30,8 @@ REPORTS = {
 	"Regional Trend": ("regional_trend", {"region_level": "Province"}),
 	"Product Share": ("product_share", {}),
 	"Product Share: Item Group": ("product_share", {"group_by": "Item Group"}),
+	"Fulfilment Performance": ("fulfilment_performance", {}),
+	"Fulfilment Performance: Carrier": ("fulfilment_performance", {"group_by": "Carrier"}),
 	"Approval Turnaround": ("approval_turnaround", {}),
 	"Stock Shortage": ("stock_shortage", {}),
 }
