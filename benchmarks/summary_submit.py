@@ -1,5 +1,6 @@
-"""Sales Order submit with the reports' summary kept in the same transaction, as a ratio to the same
-submit without it (the summary update replaced by nothing), measured in one run, orders alternating.
+"""Sales Order submit with the reports' summaries and its fulfilment stage entry kept in the same
+transaction, as a ratio to the same submit without them (each replaced by nothing), measured in one
+run, orders alternating.
 
     bench --site SITE execute order_online.tests.bench_runner.run --args "['summary_submit']" --kwargs "{'orders': 60}"
 
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 import frappe
 
 from benchmarks.sales_order import bench_items
-from order_online.analytics import summary
+from order_online.analytics import stages, summary
 from order_online.approval.service import clear_rule_cache as clear_approval_rules
 from order_online.tests.factories import (
 	TEST_PREFIX,
@@ -27,13 +28,15 @@ from order_online.tests.factories import (
 
 @contextmanager
 def summaries(kept: bool):
-	record, forget = summary.record, summary.forget
+	"""The summaries and the fulfilment stage entry kept, or each replaced by nothing."""
+	record, forget, refresh = summary.record, summary.forget, stages.refresh
 	if not kept:
 		summary.record = summary.forget = lambda doc, method=None: None
+		stages.refresh = lambda orders: None
 	try:
 		yield
 	finally:
-		summary.record, summary.forget = record, forget
+		summary.record, summary.forget, stages.refresh = record, forget, refresh
 
 
 def run(orders: int = 60, lines: int = 5) -> None:

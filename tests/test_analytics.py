@@ -119,7 +119,8 @@ def test_an_order_counts_once_with_its_lines_quantity_and_both_amounts():
 def test_the_same_key_names_the_same_summary_row_and_an_empty_part_differs_from_none_only_by_value():
 	a = an.contribution(ORDER, [])
 	b = an.contribution({**ORDER, "net_total": 1}, [{"qty": 1}])
-	assert a.key_name() == b.key_name() and len(a.key_name()) == 40
+	assert a.key_name() == b.key_name() and len(a.key_name()) == len("2026-12-02|") + 40
+	assert a.key_name().startswith("2026-12-02|")
 	other = an.contribution({**ORDER, "oo_order_channel": None}, [])
 	assert other.key_name() != a.key_name()
 	assert an.contribution({**ORDER, "oo_order_channel": ""}, []).key == other.key  # "" and None: no channel
@@ -273,8 +274,8 @@ def test_each_line_adds_its_stock_quantity_and_net_amounts():
 	]
 	out = an.item_contributions(ORDER, rows)
 	assert [(c.row, c.key[3:5], c.qty, c.amount, c.base_amount) for c in out] == [
-		("r1", ("A", "Tea"), 12.0, 90.0, 630.0),
-		("r2", ("B", None), 2.0, 10.0, 70.0),
+		("2026-12-02|r1", ("A", "Tea"), 12.0, 90.0, 630.0),
+		("2026-12-02|r2", ("B", None), 2.0, 10.0, 70.0),
 	]
 	assert out[0].values(-1) == {"lines": -1, "qty": -12.0, "amount": -90.0, "base_amount": -630.0}
 
@@ -328,27 +329,54 @@ def test_the_day_numbering_is_mariadbs_to_days():
 
 def test_new_and_returning_customers_per_period_with_empty_periods():
 	rule = an.period_index_rule("Month")
-	rows = [
-		(an.period_index(D(2026, 1, 1), rule), 4, 1, 6, 1000.0, 100.0),
-		(an.period_index(D(2026, 3, 1), rule), 2, 2, 2, 50.0, 50.0),
-	]
-	jan, feb, mar = an.customer_periods(rows, "Month", D(2026, 1, 10), D(2026, 3, 5))
-	assert (jan.period, jan.customers, jan.new, jan.returning, jan.orders) == (D(2026, 1, 1), 4, 1, 3, 6)
-	assert jan.returning_share == pytest.approx(90.0)
-	assert (feb.customers, feb.amount, feb.returning_share) == (0, 0.0, 0.0)
-	assert (mar.new, mar.returning, mar.returning_share) == (2, 0, 0.0)
+	jan, mar = an.period_index(D(2026, 1, 1), rule), an.period_index(D(2026, 3, 1), rule)
+	active = {"A": [jan, jan, mar], "B": [jan], "C": [mar], "D": [jan]}
+	first = {"A": D(2025, 6, 1), "B": D(2026, 1, 20), "C": D(2026, 3, 2), "D": D(2025, 1, 1)}
+	sales = {jan: (6, 1000.0), mar: (2, 50.0)}
+	jan_, feb_, mar_ = an.customer_periods(active, first, sales, "Month", D(2026, 1, 10), D(2026, 3, 5))
+	assert (jan_.period, jan_.customers, jan_.new, jan_.returning, jan_.orders) == (D(2026, 1, 1), 3, 1, 2, 6)
+	assert jan_.returning_rate == pytest.approx(200 / 3)
+	assert (feb_.customers, feb_.amount, feb_.returning_rate) == (0, 0.0, 0.0)
+	assert (mar_.customers, mar_.new, mar_.returning) == (2, 1, 1)  # A came back, C is new
 
 
 def test_fiscal_quarters_of_customers_follow_the_fiscal_year():
 	rule = an.period_index_rule("Quarter", 4)
-	rows = [(an.period_index(D(2026, 5, 20), rule), 3, 3, 3, 30.0, 30.0)]
-	first, second = an.customer_periods(rows, "Quarter", D(2026, 4, 1), D(2026, 7, 1), 4)
-	assert (first.period, first.customers, second.period, second.customers) == (
+	q = an.period_index(D(2026, 5, 20), rule)
+	first, second = an.customer_periods(
+		{"A": [q], "B": [q]},
+		{"A": D(2026, 4, 2), "B": D(2026, 3, 31)},
+		{},
+		"Quarter",
 		D(2026, 4, 1),
-		3,
 		D(2026, 7, 1),
-		0,
+		4,
 	)
+	assert (first.period, first.customers, first.new, second.period, second.customers) == (
+		D(2026, 4, 1), 2, 1, D(2026, 7, 1), 0,
+	)  # fmt: skip
+
+
+def test_customers_per_territory_and_per_customer_count_each_customer_once():
+	rows = [
+		("A", "North", "Retail", 2, 300.0),
+		("A", "South", "Retail", 1, 100.0),  # A moved to the South
+		("B", "North", None, 1, 100.0),
+		("C", None, "Retail", 1, 500.0),
+	]
+	none, north, south = an.customer_groups(rows, "Territory")  # the largest amount first
+	assert (north.key, north.customers, north.orders, north.amount, north.average) == (
+		"North",
+		2,
+		3,
+		400.0,
+		400 / 3,
+	)
+	assert (none.key, none.customers, south.customers) == (None, 1, 1)
+	assert (north.share, north.cumulative, south.cumulative) == (40.0, 90.0, 100.0)
+	retail, no_group = an.customer_groups(rows, "Customer Group")
+	assert (retail.customers, retail.amount, no_group.key) == (2, 900.0, None)
+	assert sorted(an.per_customer(rows)) == [("A", 3, 400.0), ("B", 1, 100.0), ("C", 1, 500.0)]
 
 
 def test_top_customers_share_of_everyones_amount_and_cumulate():
@@ -401,3 +429,12 @@ def test_a_groups_on_time_rate_counts_only_delivered_orders_with_a_promise():
 	assert row.total_hours == 50.0
 	empty = an.fulfilment_row("WH", 1, 0, 0, {}, (0, 0), 0, 0, 0)
 	assert (empty.on_time_rate, empty.total_hours) == (None, None)
+
+
+@given(st.dates(min_value=D(2000, 1, 1), max_value=D(2100, 1, 1)), st.integers(0, 400), st.integers(-3, 403))
+def test_a_dated_name_lies_in_the_name_range_of_exactly_its_days(start, days, offset):
+	end = start + dt.timedelta(days=days)
+	day = start + dt.timedelta(days=offset)
+	low, high = an.names_between(start, end)
+	for name in (an.dated_name(day, "SAL-ORD-2026-00001"), an.summary_name((day, "ACME", None))):
+		assert (low <= name < high) == (start <= day <= end)

@@ -114,11 +114,18 @@ def _under(tree: str, name: str):
 	return frappe.qb.from_(node).select(node.name).where((node.lft >= lft) & (node.rgt <= rgt))
 
 
+def window(table, start, end, field: str = "summary_date"):
+	"""The rows of the days [start, end]: by their date, and by the range of names those days' rows have
+	(``analytics.dated_name``), which the database reads as one stretch of the table."""
+	low, high = analytics.names_between(getdate(start), getdate(end))
+	return table[field][start:end] & (table.name >= low) & (table.name < high)
+
+
 # grain -> (the summary, its per-order entries, the entries' field naming the order)
 GRAINS = {
-	"orders": ("Order Sales Summary", "Order Summary Entry", "name"),
+	"orders": ("Order Sales Summary", "Order Summary Entry", "sales_order"),
 	"items": ("Order Item Summary", "Order Item Entry", "sales_order"),
-	"fulfilment": ("Order Fulfilment Entry", "Order Fulfilment Entry", "name"),  # entries only
+	"fulfilment": ("Order Fulfilment Entry", "Order Fulfilment Entry", "sales_order"),  # entries only
 }
 TREES = (
 	("territory", "Territory"),
@@ -163,9 +170,7 @@ def daily_by_channel(f: Filters, since: dt.date) -> list[tuple]:
 	by_currency = f.currency_view == ORDER_CURRENCY
 	amount = t.amount if by_currency else t.base_amount
 	groups = (t.summary_date, t.channel, *((t.currency,) if by_currency else ()))
-	query = query.where(t.summary_date[since : f.to_date]).select(
-		*groups, Sum(t.orders), Sum(t.lines), Sum(amount)
-	)
+	query = query.where(window(t, since, f.to_date)).select(*groups, Sum(t.orders), Sum(t.lines), Sum(amount))
 	rows = query.groupby(*groups).run()
 	if by_currency:
 		rows = [(day, f"{channel or ''}|{currency}", *figures) for day, channel, currency, *figures in rows]

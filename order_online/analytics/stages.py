@@ -12,7 +12,7 @@ for every submitted order, a month at a time.
 import frappe
 from frappe.utils import add_days, get_datetime, getdate, nowdate
 
-from order_online.domain.analytics import order_stages, periods_between, shift
+from order_online.domain.analytics import dated_name, order_stages, periods_between, shift
 
 ENTRY = "Order Fulfilment Entry"
 
@@ -66,7 +66,7 @@ def entry(stamps: dict, today) -> tuple:
 	ordered, picked, shipped, delivered = times
 	stages = order_stages(ordered, approved, picked, shipped, delivered, promised, today)
 	return (
-		stamps["name"],
+		dated_name(stamps["transaction_date"], stamps["name"]),
 		stamps["name"],
 		stamps["transaction_date"],
 		stamps["company"],
@@ -111,7 +111,7 @@ def refresh(orders) -> None:
 	_write(rows)
 	gone = set(orders) - {row["name"] for row in rows}
 	if gone:
-		frappe.db.delete(ENTRY, {"name": ("in", list(gone))})
+		frappe.db.delete(ENTRY, {"sales_order": ("in", list(gone))})
 
 
 def orders_of(doc, field: str, table: str = "items") -> list[str]:

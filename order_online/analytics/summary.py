@@ -23,7 +23,9 @@ from order_online.domain.analytics import (
 	SUMMARY_KEY,
 	SUMMARY_VALUES,
 	contribution,
+	dated_name,
 	item_contributions,
+	names_between,
 	periods_between,
 	shift,
 	summary_name,
@@ -89,14 +91,17 @@ class Grain:
 
 	@property
 	def totals_from_entries(self) -> str:
-		# the name as summary_name hashes the key: parts joined by char 31, an empty part for NULL
-		name = "sha1(concat_ws(char(31), " + ", ".join(f"coalesce(`{f}`, '')" for f in self.key) + "))"
+		# the name as summary_name makes it: the date, then the key hashed (parts joined by char 31, an
+		# empty part for NULL)
+		digest = "sha1(concat_ws(char(31), " + ", ".join(f"coalesce(`{f}`, '')" for f in self.key) + "))"
+		name = f"concat(`summary_date`, '|', {digest})"
 		key = ", ".join(f"`{f}`" for f in self.key)
 		sums = ", ".join(f"sum(`{f}`)" for f in self.values)
 		return (
 			f"insert into `tab{self.summary}` (`name`, {self.columns}, {_STAMP_COLUMNS}) "
 			f"select {name}, {key}, {sums}, {_STAMPS} from `tab{self.entries}` "
-			f"where `summary_date` between %(start)s and %(end)s group by {key}"
+			"where `name` >= %(low)s and `name` < %(high)s "  # the window's days: one range of the key
+			f"group by {key}"
 		)
 
 
@@ -107,8 +112,8 @@ ORDERS = Grain(
 	SUMMARY_KEY,
 	SUMMARY_VALUES,
 	"orders",
-	lambda order, rows: [(order["name"], contribution(order, rows))],
-	"""select `so`.`name`, `so`.`name`, `so`.`transaction_date`, `so`.`company`,
+	lambda order, rows: [(dated_name(order["transaction_date"], order["name"]), contribution(order, rows))],
+	"""select concat(`so`.`transaction_date`, '|', `so`.`name`), `so`.`name`, `so`.`transaction_date`, `so`.`company`,
 		nullif(`so`.`oo_order_channel`, ''), nullif(`so`.`territory`, ''), nullif(`so`.`customer_group`, ''),
 		nullif(`so`.`oo_shipping_region`, ''), `so`.`currency`, 1, count(`item`.`name`),
 		coalesce(sum(`item`.`qty`), 0), `so`.`net_total`, `so`.`base_net_total`, `so`.`customer`, """
@@ -128,7 +133,7 @@ LINES = Grain(
 	ITEM_VALUES,
 	"lines",
 	lambda order, rows: [(change.row, change) for change in item_contributions(order, rows)],
-	"""select `item`.`name`, `so`.`name`, `so`.`transaction_date`, `so`.`company`,
+	"""select concat(`so`.`transaction_date`, '|', `item`.`name`), `so`.`name`, `so`.`transaction_date`, `so`.`company`,
 		nullif(`so`.`oo_order_channel`, ''), `item`.`item_code`, nullif(`item`.`item_group`, ''), `so`.`currency`,
 		1, coalesce(nullif(`item`.`stock_qty`, 0), `item`.`qty`, 0), `item`.`net_amount`, `item`.`base_net_amount`, """
 	+ _STAMPS
@@ -229,7 +234,9 @@ def rebuild(progress: bool = False) -> int:
 		return 0
 	months = periods_between(getdate(first), getdate(last), "Month")
 	for done, month in enumerate(months, 1):
-		window = {"start": month, "end": add_days(shift(month, "Month", 1), -1)}
+		end = add_days(shift(month, "Month", 1), -1)
+		low, high = names_between(month, getdate(end))
+		window = {"start": month, "end": end, "low": low, "high": high}
 		for grain in GRAINS:
 			_run(grain.entries_from_orders, window)
 			_run(grain.totals_from_entries, window)

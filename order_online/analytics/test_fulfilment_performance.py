@@ -99,7 +99,7 @@ class TestFulfilmentPerformance(OrderTestCase):
 			tracking.save(ignore_permissions=True)
 
 	def entry(self, so):
-		return frappe.db.get_value(ENTRY, so.name, "*", as_dict=True)
+		return frappe.db.get_value(ENTRY, {"sales_order": so.name}, "*", as_dict=True)
 
 	def test_the_entry_follows_the_orders_documents(self):
 		make_approval_rule(f"{TEST_PREFIX} Fulfilment", [(1, "Sales Manager", None)], min_amount=1)
@@ -136,14 +136,16 @@ class TestFulfilmentPerformance(OrderTestCase):
 			(get_datetime(entry.delivered_at) - get_datetime(entry.ordered_at)).total_seconds() / 3600,
 			places=3,
 		)
-		before = frappe.db.get_value(ENTRY, so.name, stages.COLUMNS, as_dict=True)
+		before = frappe.db.get_value(ENTRY, {"sales_order": so.name}, stages.COLUMNS, as_dict=True)
 		stages.rebuild()
-		self.assertEqual(frappe.db.get_value(ENTRY, so.name, stages.COLUMNS, as_dict=True), before)
+		self.assertEqual(
+			frappe.db.get_value(ENTRY, {"sales_order": so.name}, stages.COLUMNS, as_dict=True), before
+		)
 		dn.reload()
 		dn.cancel()
 		self.assertIsNone(self.entry(so).shipped_at)
 		frappe.get_doc("Sales Order", so.name).cancel()
-		self.assertFalse(frappe.db.exists(ENTRY, so.name))
+		self.assertFalse(frappe.db.exists(ENTRY, {"sales_order": so.name}))
 
 	def test_the_reports_hours_and_on_time_rate_equal_plain_sql(self):
 		late = self.order(delivery_date=nowdate())

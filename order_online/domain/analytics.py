@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import statistics
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from order_online.domain.errors import ReportDatesReversed, UnknownReportPeriod
@@ -163,9 +164,23 @@ class Contribution:
 		return summary_name(self.key)
 
 
+def dated_name(day, name: str) -> str:
+	"""A summary or entry row's name starts with its date: the table is stored in name order, so the rows
+	of a date window are read as one range of its primary key (``names_between``), in the order they lie,
+	however many years the table holds."""
+	return f"{day}|{name}"
+
+
+def names_between(start: dt.date, end: dt.date) -> tuple[str, str]:
+	"""(low, high): every ``dated_name`` of a day in [start, end], and no other, is >= low and < high."""
+	return str(start), str(end + dt.timedelta(days=1))
+
+
 def summary_name(key: tuple) -> str:
-	"""The summary row's name: the same key always names the same row (a unique database key)."""
-	return hashlib.sha1("\x1f".join("" if part is None else str(part) for part in key).encode()).hexdigest()
+	"""The summary row's name: its date, then a hash of its key, so the same key always names the same
+	row (a unique database key)."""
+	digest = hashlib.sha1("\x1f".join("" if part is None else str(part) for part in key).encode()).hexdigest()
+	return dated_name(key[0], digest)
 
 
 def contribution(order: dict, rows: Sequence[dict]) -> Contribution:
@@ -495,7 +510,7 @@ ITEM_VALUES = ("lines", "qty", "amount", "base_amount")
 
 @dataclass(frozen=True)
 class ItemContribution:
-	row: str  # the Sales Order Item it comes from
+	row: str  # the entry's name: the date and the Sales Order Item it comes from
 	key: tuple
 	lines: int
 	qty: float  # in the stock unit
@@ -513,7 +528,7 @@ def item_contributions(order: dict, rows: Sequence[dict]) -> list[ItemContributi
 	"""One per line: its quantity in the stock unit and its net amounts."""
 	return [
 		ItemContribution(
-			row=row["name"],
+			row=dated_name(order["transaction_date"], row["name"]),
 			key=(
 				order["transaction_date"],
 				order["company"],
@@ -637,41 +652,98 @@ class CustomerPeriod:
 	returning: int  # those who had ordered before
 	orders: int
 	amount: float
-	new_amount: float  # what the new customers ordered in the period
-	returning_share: float  # percent of the amount from returning customers
+	returning_rate: float  # percent of the period's customers who had ordered before
 
 
 def customer_periods(
-	rows: Iterable[tuple[int, int, int, int, float, float]],
+	active: Mapping[str, Iterable[int]],
+	first_order: Mapping[str, dt.date],
+	sales: Mapping[int, tuple[int, float]],
 	period: str,
 	start: dt.date,
 	end: dt.date,
 	fiscal_start_month: int = 1,
 ) -> list[CustomerPeriod]:
-	"""Every period of [start, end], from ``(period index, customers, new customers, orders, amount,
-	new customers' amount)`` rows, numbered by ``period_index_rule`` (a period with no row had no
-	orders)."""
+	"""Every period of [start, end]: ``active`` maps a customer to the periods (numbered by
+	``period_index_rule``) they ordered in, ``first_order`` a customer to the date of their first order
+	ever, ``sales`` a period to its (orders, amount)."""
 	rule = period_index_rule(period, fiscal_start_month)
-	by_index = {int(row[0]): row for row in rows}
+	customers, new = Counter(), Counter()
+	for customer, indices in active.items():
+		first = first_order.get(customer)
+		first_index = None if first is None else period_index(first, rule)
+		for index in set(indices):
+			customers[index] += 1
+			new[index] += index == first_index
 	out = []
 	for first in periods_between(start, end, period, fiscal_start_month):
-		_, customers, new, orders, amount, new_amount = by_index.get(
-			period_index(first, rule), (0, 0, 0, 0, 0.0, 0.0)
-		)
-		customers, new, amount, new_amount = int(customers), int(new), float(amount), float(new_amount)
+		index = period_index(first, rule)
+		orders, amount = sales.get(index, (0, 0.0))
+		count, fresh = customers[index], new[index]
 		out.append(
 			CustomerPeriod(
 				first,
-				customers,
-				new,
-				customers - new,
+				count,
+				fresh,
+				count - fresh,
 				int(orders),
-				amount,
-				new_amount,
-				average((amount - new_amount) * 100, amount),
+				float(amount),
+				average((count - fresh) * 100, count),
 			)
 		)
 	return out
+
+
+@dataclass(frozen=True)
+class CustomerGroup:
+	key: str | None
+	customers: int
+	orders: int
+	amount: float
+	average: float  # amount per order
+	share: float
+	cumulative: float
+
+
+# (customer, territory, customer group, orders, amount): a customer's figures in a window, one row per
+# territory and customer group they ordered under (a customer moved to another territory has two)
+CustomerRow = tuple[str, str | None, str | None, int, float]
+GROUPINGS = {"Territory": 1, "Customer Group": 2}
+
+
+def customer_groups(rows: Iterable[CustomerRow], grouping: str) -> list[CustomerGroup]:
+	"""Per territory or customer group: its customers, orders, amount, share and cumulative share."""
+	position = GROUPINGS[grouping]
+	people: dict = {}
+	sums: dict = {}
+	for row in rows:
+		key = row[position]
+		people.setdefault(key, set()).add(row[0])
+		orders, amount = sums.get(key, (0, 0.0))
+		sums[key] = (orders + int(row[3]), amount + float(row[4]))
+	names = {key: "" if key is None else key for key in sums}  # shares() sorts by key on a tie
+	keyed = {names[key]: key for key in sums}
+	return [
+		CustomerGroup(
+			keyed[s.key],
+			len(people[keyed[s.key]]),
+			sums[keyed[s.key]][0],
+			s.value,
+			average(s.value, sums[keyed[s.key]][0]),
+			s.share,
+			s.cumulative,
+		)
+		for s in shares((names[key], amount) for key, (_orders, amount) in sums.items())
+	]
+
+
+def per_customer(rows: Iterable[CustomerRow]) -> list[tuple[str, int, float]]:
+	"""(customer, orders, amount) of each customer, whatever territory or group they ordered under."""
+	sums: dict = {}
+	for customer, _territory, _group, orders, amount in rows:
+		before = sums.get(customer, (0, 0.0))
+		sums[customer] = (before[0] + int(orders), before[1] + float(amount))
+	return [(customer, orders, amount) for customer, (orders, amount) in sums.items()]
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,14 @@ customer), a few aggregate queries each."""
 
 import frappe
 from frappe import _
-from frappe.query_builder import Case, CustomFunction
-from frappe.query_builder.functions import Count, Floor, Min, Sum
+from frappe.query_builder import CustomFunction
+from frappe.query_builder.functions import Floor, GroupConcat, Min, Sum
 from frappe.utils import cint
 
 from order_online.analytics import figures
 from order_online.domain import analytics
 
 VIEWS = ("Territory", "Customer Group", "Top Customers", "New and Returning")
-GROUP_FIELDS = {"Territory": "territory", "Customer Group": "customer_group"}
 TOP_DEFAULT, TOP_MAX = 20, 500
 
 _TO_DAYS = CustomFunction("TO_DAYS", ["day"])
@@ -34,20 +33,38 @@ def execute(filters: dict | None = None):
 		frappe.throw(_("Top customers must be between 1 and {0}.").format(TOP_MAX))
 	f = figures.parse({**filters, "currency_view": figures.COMPANY_CURRENCY})
 	currency = frappe.get_cached_value("Company", f.company, "default_currency")
-	totals = read_totals(f)
-	if view in GROUP_FIELDS:
-		rows = groups(f, GROUP_FIELDS[view])
-		data = [{**row, "currency": currency} for row in rows]
-		chart = _donut([(row["key"], row["amount"]) for row in rows[:10]])
+	if view == "New and Returning":
+		return new_and_returning(f, currency)
+	customers = read_customers(f)
+	each = analytics.per_customer(customers)
+	totals = {
+		"customers": len(each),
+		"orders": sum(orders for _c, orders, _a in each),
+		"amount": sum(amount for _c, _o, amount in each),
+	}
+	if view in analytics.GROUPINGS:
+		rows = analytics.customer_groups(customers, view)
+		data = [{**row.__dict__, "key": row.key or _("Not set"), "currency": currency} for row in rows]
+		chart = _donut([(row["key"], row["amount"]) for row in data[:10]])
 		return group_columns(view), data, None, chart, summary(totals, currency)
-	if view == "Top Customers":
-		rows = analytics.top_customers(read_top(f, top), totals["amount"])
-		names = customer_names([row.customer for row in rows])
-		data = [
-			{**row.__dict__, "customer_name": names.get(row.customer), "currency": currency} for row in rows
-		]
-		return top_columns(), data, None, _bar(rows), summary(totals, currency, rows)
-	rows = analytics.customer_periods(read_periods(f), f.period, f.from_date, f.to_date, f.fiscal_start_month)
+	rows = analytics.top_customers(each, totals["amount"])[:top]
+	names = customer_names([row.customer for row in rows])
+	data = [{**row.__dict__, "customer_name": names.get(row.customer), "currency": currency} for row in rows]
+	return top_columns(), data, None, _bar(rows), summary(totals, currency, rows)
+
+
+def new_and_returning(f, currency: str):
+	rule = analytics.period_index_rule(f.period, f.fiscal_start_month)
+	active = read_active(f, rule)
+	rows = analytics.customer_periods(
+		active,
+		read_first_orders(f),
+		read_sales(f, rule),
+		f.period,
+		f.from_date,
+		f.to_date,
+		f.fiscal_start_month,
+	)
 	data = [
 		{
 			**row.__dict__,
@@ -56,106 +73,70 @@ def execute(filters: dict | None = None):
 		}
 		for row in rows
 	]
+	totals = {
+		"customers": len(active),
+		"orders": sum(row.orders for row in rows),
+		"amount": sum(row.amount for row in rows),
+	}
 	new = sum(row.new for row in rows)
 	return period_columns(), data, None, _new_and_returning(rows, f), summary(totals, currency, new=new)
 
 
-# reads ---------------------------------------------------------------------------------------
+# reads: each one aggregate query over the order entries, read in the order of a customer index ---------
 
 
 @frappe.read_only()
-def read_totals(f) -> dict:
-	"""Every customer's figures in the window: customers, orders, amount."""
-	query, t = figures.source(f, entries=True)
-	row = (
-		query.where(t.summary_date[f.from_date : f.to_date])
-		.select(Count(t.customer).distinct(), Sum(t.orders), Sum(t.base_amount))
-		.run()
-	)[0]
-	return {"customers": int(row[0] or 0), "orders": int(row[1] or 0), "amount": float(row[2] or 0)}
-
-
-@frappe.read_only()
-def groups(f, field: str) -> list[dict]:
-	"""Per territory or customer group: orders and amount (the summary), customers (the entries)."""
-	query, t = figures.source(f)
-	sums = (
-		query.where(t.summary_date[f.from_date : f.to_date])
-		.select(t[field], Sum(t.orders), Sum(t.base_amount))
-		.groupby(t[field])
-		.run()
-	)
+def read_customers(f) -> list[analytics.CustomerRow]:
+	"""Each customer's orders and amount in the window, per territory and customer group."""
 	query, e = figures.source(f, entries=True)
-	customers = dict(
+	keys = (e.customer, e.territory, e.customer_group)
+	return (
 		query.where(e.summary_date[f.from_date : f.to_date])
-		.select(e[field], Count(e.customer).distinct())
-		.groupby(e[field])
+		.select(*keys, Sum(e.orders), Sum(e.base_amount))
+		.groupby(*keys)
 		.run()
 	)
-	orders = {key: int(count or 0) for key, count, _amount in sums}
-	none = _("Not set")
-	out = []
-	for share in analytics.shares((key or none, float(amount or 0)) for key, _count, amount in sums):
-		key = None if share.key == none else share.key
-		out.append(
-			{
-				"key": share.key,
-				"orders": orders.get(key, 0),
-				"customers": int(customers.get(key) or 0),
-				"amount": share.value,
-				"average": analytics.average(share.value, orders.get(key, 0)),
-				"share": share.share,
-				"cumulative": share.cumulative,
-			}
-		)
-	return out
 
 
 @frappe.read_only()
-def read_top(f, top: int) -> list[tuple[str, int, float]]:
-	query, t = figures.source(f, entries=True)
-	amount = Sum(t.base_amount)
-	return (
-		query.where(t.summary_date[f.from_date : f.to_date])
-		.select(t.customer, Sum(t.orders), amount)
-		.groupby(t.customer)
-		.orderby(amount, order=frappe.qb.desc)
-		.limit(top)
+def read_first_orders(f) -> dict:
+	"""Each customer's first order date with the company (among the orders the user may see)."""
+	query, e = figures.orders_of(f, entries=True)
+	return dict(query.select(e.customer, Min(e.summary_date)).groupby(e.customer).run())
+
+
+@frappe.read_only()
+def read_active(f, rule: analytics.PeriodIndex) -> dict[str, list[int]]:
+	"""The periods each customer ordered in, within the window."""
+	query, e = figures.source(f, entries=True)
+	periods = GroupConcat(period_number(e.summary_date, rule)).distinct()
+	rows = (
+		query.where(e.summary_date[f.from_date : f.to_date])
+		.select(e.customer, periods)
+		.groupby(e.customer)
 		.run()
 	)
+	return {customer: [int(p) for p in str(numbers).split(",")] for customer, numbers in rows if numbers}
+
+
+@frappe.read_only()
+def read_sales(f, rule: analytics.PeriodIndex) -> dict[int, tuple[int, float]]:
+	"""Orders and amount per period (the summary)."""
+	query, t = figures.source(f)
+	period = period_number(t.summary_date, rule)
+	rows = (
+		query.where(figures.window(t, f.from_date, f.to_date))
+		.select(period, Sum(t.orders), Sum(t.base_amount))
+		.groupby(period)
+		.run()
+	)
+	return {int(index): (int(orders or 0), float(amount or 0)) for index, orders, amount in rows}
 
 
 def period_number(day, rule: analytics.PeriodIndex):
 	"""``analytics.period_index`` as SQL, so the database groups by period."""
 	base = _TO_DAYS(day) if rule.unit == "day" else _YEAR(day) * 12 + _MONTH(day) - 1
 	return Floor((base - rule.offset) / rule.size)
-
-
-@frappe.read_only()
-def read_periods(f) -> list[tuple]:
-	"""(period, customers, new customers, orders, amount, new customers' amount) per period: one query,
-	each order entry beside its customer's first order date."""
-	rule = analytics.period_index_rule(f.period, f.fiscal_start_month)
-	company, t = figures.orders_of(f, entries=True)
-	first = company.select(t.customer, Min(t.summary_date).as_("first_date")).groupby(t.customer)
-	query, e = figures.source(f, entries=True)
-	period = period_number(e.summary_date, rule)
-	is_new = period_number(first.first_date, rule) == period
-	return (
-		query.join(first)
-		.on(first.customer == e.customer)
-		.where(e.summary_date[f.from_date : f.to_date])
-		.select(
-			period,
-			Count(e.customer).distinct(),
-			Count(Case().when(is_new, e.customer)).distinct(),
-			Sum(e.orders),
-			Sum(e.base_amount),
-			Sum(Case().when(is_new, e.base_amount).else_(0)),
-		)
-		.groupby(period)
-		.run()
-	)
 
 
 def customer_names(customers: list[str]) -> dict[str, str]:
@@ -225,8 +206,7 @@ def period_columns() -> list[dict]:
 		_int("returning", _("Returning Customers")),
 		_int("orders", _("Orders")),
 		_currency("amount", _("Net Amount")),
-		_currency("new_amount", _("New Customers' Amount")),
-		_percent("returning_share", _("Returning Customers' Share (%)")),
+		_percent("returning_rate", _("Returning Customers (%)")),
 	]
 
 

@@ -51,7 +51,7 @@ def read(f, field: str | None) -> list[analytics.FulfilmentRow]:
 		Sum(t.promise_judged),
 		Sum(overdue),
 	)
-	query = query.where(t.transaction_date[f.from_date : f.to_date])
+	query = query.where(figures.window(t, f.from_date, f.to_date, "transaction_date"))
 	if field:
 		query = query.select(t[field], *figures_).groupby(t[field])
 	else:

@@ -32,7 +32,7 @@ def execute(filters: dict | None = None):
 def read(f, field: str, start, end) -> dict[str, tuple[float, float]]:
 	query, t = figures.source(f, "items")
 	query = (
-		query.where(t.summary_date[start:end])
+		query.where(figures.window(t, start, end))
 		.select(t[field], Sum(t.qty), Sum(t.base_amount))
 		.groupby(t[field])
 	)

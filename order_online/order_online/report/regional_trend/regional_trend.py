@@ -44,7 +44,7 @@ def execute(filters: dict | None = None):
 def read(f, since) -> list[tuple]:
 	query, t = figures.source(f)
 	query = (
-		query.where(t.summary_date[since : f.to_date])
+		query.where(figures.window(t, since, f.to_date))
 		.select(t.summary_date, t.shipping_region, Sum(t.orders), Sum(t.base_amount))
 		.groupby(t.summary_date, t.shipping_region)
 	)
