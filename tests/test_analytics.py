@@ -438,3 +438,26 @@ def test_a_dated_name_lies_in_the_name_range_of_exactly_its_days(start, days, of
 	low, high = an.names_between(start, end)
 	for name in (an.dated_name(day, "SAL-ORD-2026-00001"), an.summary_name((day, "ACME", None))):
 		assert (low <= name < high) == (start <= day <= end)
+
+
+def test_fulfilment_groups_and_every_order_from_the_databases_sums():
+	stage_sums = (8, 4, 0, 0, 10, 2, 61, 2, 250, 5)  # approval, picking, shipping, delivery, whole way
+	raw = [
+		("WH-A", 10, 8, 5, *stage_sums, 3, 4, 2),
+		("WH-B", 30, 30, 30, *(2,) * 10, 30, 30, 0),
+		(None, 0, 0, 0, *(0,) * 13),
+	]
+	b, a = an.fulfilment_rows(raw)  # the most orders first; a group with none is left out
+	assert (a.key, a.hours["approval"], a.hours["picking"], a.hours["shipping"], a.total_hours) == (
+		"WH-A",
+		2,
+		None,
+		5,
+		50,
+	)
+	assert (b.key, b.on_time_rate, b.overdue) == ("WH-B", 100.0, 0)
+	every = an.all_orders(raw)
+	assert (every.key, every.orders, every.delivered, every.overdue) == (None, 40, 35, 2)
+	assert every.hours["approval"] == pytest.approx((8 + 2) / (4 + 2))
+	assert every.on_time_rate == pytest.approx(33 / 34 * 100)
+	assert an.all_orders([]) is None

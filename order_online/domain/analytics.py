@@ -863,3 +863,30 @@ def fulfilment_row(
 		average(int(on_time) * 100, int(promised_and_delivered)) if promised_and_delivered else None,
 		int(overdue),
 	)
+
+
+def fulfilment_rows(raw: Iterable[Sequence]) -> list[FulfilmentRow]:
+	"""The groups' figures, most orders first, from the database's sums per group: ``(key, orders,
+	shipped, delivered, then (hours, orders that ended it) for each of STAGES and for the whole way,
+	promises kept, promises judged, overdue)``."""
+	out = []
+	pairs = 2 * (len(STAGES) + 1)
+	for key, orders, shipped, delivered, *rest in raw:
+		if not orders:
+			continue
+		sums = [tuple(rest[i : i + 2]) for i in range(0, pairs, 2)]
+		kept, judged, late = (value or 0 for value in rest[pairs:])
+		stage_sums = dict(zip(STAGES, sums[:-1], strict=True))
+		out.append(fulfilment_row(key, orders, shipped, delivered, stage_sums, sums[-1], kept, judged, late))
+	return sorted(out, key=lambda row: (-row.orders, row.key or ""))
+
+
+def all_orders(raw: Sequence[Sequence]) -> FulfilmentRow | None:
+	"""Every group's orders together: the sums add up (averages are taken after)."""
+	if not raw:
+		return None
+	totals = [
+		sum(float(value or 0) for value in column) for column in zip(*(row[1:] for row in raw), strict=True)
+	]
+	rows = fulfilment_rows([(None, *totals)])
+	return rows[0] if rows else None

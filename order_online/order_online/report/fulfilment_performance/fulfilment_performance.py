@@ -10,7 +10,6 @@ from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import getdate, nowdate
-from pypika.terms import NullValue
 
 from order_online.analytics import figures
 from order_online.domain import analytics
@@ -30,46 +29,38 @@ def execute(filters: dict | None = None):
 		frappe.throw(_("Group by must be one of {0}.").format(", ".join(_(g) for g in GROUPS)))
 	f = figures.parse({**filters, "currency_view": figures.COMPANY_CURRENCY})
 	field, _link = GROUPS[group_by]
-	rows = read(f, field)
-	everything = read(f, None)
+	raw = read(f, field)
+	rows = analytics.fulfilment_rows(raw)
 	data = [_row(row) for row in rows]
-	return columns(group_by), data, None, chart(rows), summary(everything[0] if everything else None)
+	return columns(group_by), data, None, chart(rows), summary(analytics.all_orders(raw))
 
 
 @frappe.read_only()
-def read(f, field: str | None) -> list[analytics.FulfilmentRow]:
-	"""Per group (or for every order when ``field`` is None): counts, average hours, promises kept."""
+def read(f, field: str) -> list[tuple]:
+	"""Per group: counts, hours summed with the orders that ended each stage, promises kept, overdue
+	(the layout ``analytics.fulfilment_rows`` reads)."""
 	query, t = figures.source(f, "fulfilment")
 	today = getdate(nowdate())
 	overdue = Case().when(t.delivered_at.isnull() & (t.promised_date < today), 1).else_(0)
-	figures_ = (
-		Count(t.name),
-		Count(t.shipped_at),
-		Count(t.delivered_at),
-		*(Sum(t[f"{stage}_{part}"]) for stage in (*analytics.STAGES, "total") for part in ("hours", "done")),
-		Sum(t.kept_promise),
-		Sum(t.promise_judged),
-		Sum(overdue),
-	)
-	query = query.where(figures.window(t, f.from_date, f.to_date, "transaction_date"))
-	if field:
-		query = query.select(t[field], *figures_).groupby(t[field])
-	else:
-		query = query.select(NullValue(), *figures_)  # one row: every order's figures
-	out = []
-	for key, orders, shipped, delivered, *rest in query.run():
-		if not orders:
-			continue
-		ends = 2 * len(analytics.STAGES) + 2
-		sums = [tuple(rest[i : i + 2]) for i in range(0, ends, 2)]  # (hours, orders that ended it)
-		kept, judged, late = rest[ends:]
-		stage_sums = dict(zip(analytics.STAGES, sums[:-1], strict=True))
-		out.append(
-			analytics.fulfilment_row(
-				key, orders, shipped, delivered, stage_sums, sums[-1], kept or 0, judged or 0, late or 0
-			)
+	return (
+		query.where(figures.window(t, f.from_date, f.to_date, "transaction_date"))
+		.select(
+			t[field],
+			Count(t.name),
+			Count(t.shipped_at),
+			Count(t.delivered_at),
+			*(
+				Sum(t[f"{stage}_{part}"])
+				for stage in (*analytics.STAGES, "total")
+				for part in ("hours", "done")
+			),
+			Sum(t.kept_promise),
+			Sum(t.promise_judged),
+			Sum(overdue),
 		)
-	return sorted(out, key=lambda row: (-row.orders, row.key or ""))
+		.groupby(t[field])
+		.run()
+	)
 
 
 def _row(row: analytics.FulfilmentRow) -> dict:

@@ -4,8 +4,9 @@ just before. Amounts in the company's currency, or per order currency when a cur
 
 import frappe
 from frappe import _
+from frappe.query_builder import Case
 from frappe.query_builder.functions import Sum
-from frappe.utils import add_days, date_diff
+from frappe.utils import add_days, date_diff, getdate
 
 from order_online.analytics import figures
 from order_online.domain import analytics
@@ -18,27 +19,46 @@ def execute(filters: dict | None = None):
 		frappe.throw(_("Group by must be Item or Item Group."))
 	f = figures.parse({**filters, "currency_view": figures.COMPANY_CURRENCY})
 	days = date_diff(f.to_date, f.from_date) + 1
-	before_start, before_end = add_days(f.from_date, -days), add_days(f.from_date, -1)
+	before_start = add_days(f.from_date, -days)  # the window of the same length just before
 	field = "item_code" if group_by == "Item" else "item_group"
-	rows = analytics.product_share(
-		read(f, field, f.from_date, f.to_date), read(f, field, before_start, before_end)
-	)
+	current, before = read(f, field, getdate(before_start))
+	rows = analytics.product_share(current, before)
 	currency = frappe.get_cached_value("Company", f.company, "default_currency")
 	data = [{**row.__dict__, "currency": currency} for row in rows]
 	return columns(group_by), data, None, chart(rows), summary(rows, currency)
 
 
 @frappe.read_only()
-def read(f, field: str, start, end) -> dict[str, tuple[float, float]]:
+def read(f, field: str, before_start) -> tuple[dict, dict]:
+	"""(the window's, the window before's) qty and amount per item or item group: one pass over both."""
 	query, t = figures.source(f, "items")
-	query = (
-		query.where(figures.window(t, start, end))
-		.select(t[field], Sum(t.qty), Sum(t.base_amount))
+	now = t.summary_date >= f.from_date
+
+	def part(value, current: bool):
+		return Sum(Case().when(now if current else ~now, value).else_(0))
+
+	rows = (
+		query.where(figures.window(t, before_start, f.to_date))
+		.select(
+			t[field],
+			part(t.qty, True),
+			part(t.base_amount, True),
+			part(t.qty, False),
+			part(t.base_amount, False),
+			Sum(Case().when(now, 1).else_(0)),
+			Sum(Case().when(~now, 1).else_(0)),
+		)
 		.groupby(t[field])
+		.run()
 	)
-	return {
-		key or _("No item group"): (float(qty or 0), float(amount or 0)) for key, qty, amount in query.run()
-	}
+	current, before = {}, {}
+	for key, qty, amount, qty_before, amount_before, rows_now, rows_before in rows:
+		key = key or _("No item group")
+		if rows_now:
+			current[key] = (float(qty or 0), float(amount or 0))
+		if rows_before:
+			before[key] = (float(qty_before or 0), float(amount_before or 0))
+	return current, before
 
 
 def columns(group_by: str) -> list[dict]:
