@@ -29,14 +29,17 @@ from order_online.tests.factories import (
 @contextmanager
 def summaries(kept: bool):
 	"""The summaries and the fulfilment stage entry kept, or each replaced by nothing."""
-	record, forget, refresh = summary.record, summary.forget, stages.refresh
+	kept_by = [(summary, "record"), (summary, "record_submitted"), (summary, "forget")]
+	kept_by += [(stages, "refresh"), (stages, "record_submitted")]
+	originals = [getattr(module, name) for module, name in kept_by]
 	if not kept:
-		summary.record = summary.forget = lambda doc, method=None: None
-		stages.refresh = lambda orders: None
+		for module, name in kept_by:
+			setattr(module, name, lambda *args, **kwargs: None)
 	try:
 		yield
 	finally:
-		summary.record, summary.forget, stages.refresh = record, forget, refresh
+		for (module, name), function in zip(kept_by, originals, strict=True):
+			setattr(module, name, function)
 
 
 def run(orders: int = 60, lines: int = 5) -> None:

@@ -114,6 +114,33 @@ def refresh(orders) -> None:
 		frappe.db.delete(ENTRY, {"sales_order": ("in", list(gone))})
 
 
+def record_submitted(doc) -> None:
+	"""On submit: the entry from the order alone (nothing follows an order before its submit, so there is
+	nothing to read: no approval decided yet, no Pick List, no Delivery Note, no tracking)."""
+	_write(
+		[
+			{
+				"name": doc.name,
+				"company": doc.company,
+				"transaction_date": doc.transaction_date,
+				"channel": doc.get("oo_order_channel") or None,
+				"territory": doc.get("territory") or None,
+				"customer_group": doc.get("customer_group") or None,
+				"shipping_region": doc.get("oo_shipping_region") or None,
+				"ordered_at": doc.creation,
+				"delivery_date": doc.get("delivery_date"),
+				"approval_status": None,
+				"approved_at": None,
+				"picked_at": None,
+				"shipped_at": None,
+				"warehouse": None,
+				"carrier": None,
+				"delivered_at": None,
+			}
+		]
+	)
+
+
 def orders_of(doc, field: str, table: str = "items") -> list[str]:
 	"""The orders a document's rows name in ``field``."""
 	return [row.get(field) for row in doc.get(table) or []]

@@ -185,14 +185,17 @@ def _add(grain: Grain, entries: list[tuple], sign: int) -> None:
 		frappe.db.delete(grain.summary, {"name": ("in", names), grain.counter: 0})
 
 
-def _replace(grain: Grain, doc, now: list[tuple]) -> None:
-	"""Take out what the order's entries added, add ``now``; nothing is written when they are the same."""
-	stored = _run(grain.entries_of_order, doc.name)
-	before = [(None, _key(grain, row), {f: row[f] for f in grain.values}) for row in stored]
-	if _same(before, now):
-		return
-	_add(grain, before, -1)
-	frappe.db.delete(grain.entries, {"sales_order": doc.name})
+def _replace(grain: Grain, doc, now: list[tuple], first: bool = False) -> None:
+	"""Take out what the order's entries added, add ``now``; nothing is written when they are the same.
+	``first``: the order has no entries yet (its submit), so there is nothing to read or take out; an
+	entry that did exist would stop the submit on its unique name rather than count twice."""
+	if not first:
+		stored = _run(grain.entries_of_order, doc.name)
+		before = [(None, _key(grain, row), {f: row[f] for f in grain.values}) for row in stored]
+		if _same(before, now):
+			return
+		_add(grain, before, -1)
+		frappe.db.delete(grain.entries, {"sales_order": doc.name})
 	_add(grain, now, 1)
 	if now:
 		rows = [
@@ -210,9 +213,15 @@ def _replace(grain: Grain, doc, now: list[tuple]) -> None:
 
 
 def record(doc, method=None) -> None:
-	"""On submit and on every save after it (Update Items): what the order adds now."""
+	"""On every save after submit (Update Items): what the order adds now."""
 	for grain in GRAINS:
 		_replace(grain, doc, _entries(grain, doc))
+
+
+def record_submitted(doc) -> None:
+	"""On submit: what the order adds, its first entries."""
+	for grain in GRAINS:
+		_replace(grain, doc, _entries(grain, doc), first=True)
 
 
 def forget(doc, method=None) -> None:

@@ -94,8 +94,8 @@ def on_trash(doc, method=None) -> None:
 
 def on_submit(doc, method=None) -> None:
 	sync_reserved_stock(doc)
-	summary.record(doc)  # the reports' figures, in this transaction
-	stages.refresh([doc.name])
+	summary.record_submitted(doc)  # the reports' figures, in this transaction
+	stages.record_submitted(doc)
 	if not get_settings().enabled:
 		return
 	refresh_shortages(doc)
