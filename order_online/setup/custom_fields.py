@@ -107,6 +107,7 @@ _APPROVAL: list[dict] = [
 		"options": "\nNot Required\nPending\nApproved\nRejected",
 		"in_standard_filter": 1,
 		"in_list_view": 1,
+		"search_index": 1,  # the Pending Approvals card and the approvers' lists filter on it
 	},
 	{"fieldname": "oo_approval_levels_approved", "label": "Levels Approved", "fieldtype": "Int"},
 	{"fieldname": "oo_approval_required_level", "label": "Levels Required", "fieldtype": "Int"},
