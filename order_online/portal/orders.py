@@ -6,10 +6,12 @@ does not exist, are the same "not found", so the answer reveals nothing. Interna
 rules and reasons, costs, warehouses, margins) are never read.
 """
 
+import re
+
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Max, Min
-from frappe.utils import flt, get_datetime
+from frappe.utils import flt, get_datetime, strip_html
 
 from order_online.domain import portal
 
@@ -107,6 +109,12 @@ def _parcels(name: str) -> list[portal.Parcel]:
 	]
 
 
+def address_lines(display: str | None) -> list[str]:
+	"""ERPNext's formatted address (HTML, a line per ``<br>``) as plain lines of text."""
+	lines = re.split(r"<br\s*/?>", display or "", flags=re.IGNORECASE)
+	return [text for text in (strip_html(line).strip() for line in lines) if text]
+
+
 def order_view(name: str, customers: list[str]) -> dict:
 	"""What the order page shows of ``name``, an order of one of ``customers`` (else OrderNotFound)."""
 	order = _order(name, customers)
@@ -142,7 +150,7 @@ def order_view(name: str, customers: list[str]) -> dict:
 		"status": portal.customer_status(state),
 		"currency": order.currency,
 		"grand_total": order.grand_total,
-		"address": order.address_display,
+		"address": address_lines(order.address_display),
 		"lines": lines,
 		"parcels": parcels,
 		"timeline": steps,

@@ -1,5 +1,7 @@
 """What a customer sees of their own orders on the website: the same conditions as ERPNext's portal."""
 
+from urllib.parse import urlencode
+
 import frappe
 
 
@@ -45,4 +47,6 @@ def shipments_for(customers: list[str], limit: int = 50) -> list[dict]:
 		by_shipment.setdefault(event.parent, []).append(event)
 	for shipment in shipments:
 		shipment["events"] = by_shipment.get(shipment.name, [])
+		if shipment.sales_order:  # the order's own page (www/my_order.py)
+			shipment["order_url"] = "/my_order?" + urlencode({"name": shipment.sales_order})
 	return shipments
