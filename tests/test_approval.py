@@ -230,3 +230,10 @@ def test_an_overdue_order_is_escalated_once_per_level_to_that_level_and_the_next
 	last = a.escalation(1, waited, two_levels, (1,), now)
 	assert (last.level, last.notify) == (2, (2,))  # no level after the last
 	assert a.escalation(0, now - datetime.timedelta(hours=3), two_levels, (), now) is None  # within SLA
+
+
+def test_an_order_is_approved_at_its_last_approval_only_while_it_is_approved():
+	last = datetime.datetime(2026, 3, 1, 12)
+	assert a.approved_at(a.APPROVED, last) == last
+	for status in (a.PENDING, a.REJECTED, a.NOT_REQUIRED, None):
+		assert a.approved_at(status, last) is None  # to be approved again, rejected, or never asked

@@ -13,6 +13,7 @@ import frappe
 from frappe.utils import add_days, get_datetime, getdate, nowdate
 
 from order_online.domain.analytics import dated_name, order_stages, periods_between, shift
+from order_online.domain.approval import approved_at
 
 ENTRY = "Order Fulfilment Entry"
 
@@ -60,7 +61,7 @@ def _datetime(value):
 
 def entry(stamps: dict, today) -> tuple:
 	"""The entry's values (COLUMNS) from an order's stamps."""
-	approved = _datetime(stamps["approved_at"]) if stamps["approval_status"] == "Approved" else None
+	approved = approved_at(stamps["approval_status"], _datetime(stamps["approved_at"]))
 	promised = getdate(stamps["delivery_date"]) if stamps["delivery_date"] else None
 	times = [_datetime(stamps[k]) for k in ("ordered_at", "picked_at", "shipped_at", "delivered_at")]
 	ordered, picked, shipped, delivered = times
@@ -141,7 +142,7 @@ def record_submitted(doc) -> None:
 	)
 
 
-def orders_of(doc, field: str, table: str = "items") -> list[str]:
+def orders_named_in(doc, field: str, table: str = "items") -> list[str]:
 	"""The orders a document's rows name in ``field``."""
 	return [row.get(field) for row in doc.get(table) or []]
 

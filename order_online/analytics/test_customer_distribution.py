@@ -18,7 +18,7 @@ from order_online.tests.factories import (
 	make_item,
 	make_sales_order,
 	make_user,
-	remove_approval_rules,
+	plain_orders,
 	set_settings,
 )
 from order_online.tests.utils import OrderTestCase
@@ -37,10 +37,7 @@ def make_territory(name: str) -> str:
 class TestCustomerDistribution(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		remove_approval_rules()
-		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0, sales_see_only_own_orders=0)
-		frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
-		clear_rule_cache()
+		plain_orders(sales_see_only_own_orders=0)
 		self.company = get_company()
 		warehouse = get_warehouse(self.company)
 		item = make_item(f"{TEST_PREFIX}-CD-1")

@@ -17,12 +17,12 @@ from order_online.tests.factories import (
 	get_company,
 	get_warehouse,
 	make_approval_rule,
+	make_carrier_account,
 	make_channel,
 	make_item,
 	make_sales_order,
 	make_user,
-	remove_approval_rules,
-	set_settings,
+	plain_orders,
 )
 from order_online.tests.utils import OrderTestCase
 
@@ -33,10 +33,7 @@ ENTRY = "Order Fulfilment Entry"
 class TestFulfilmentPerformance(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		remove_approval_rules()
-		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0, sales_see_only_own_orders=0)
-		frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
-		clear_rule_cache()
+		plain_orders(sales_see_only_own_orders=0)
 		self.company = get_company()
 		self.warehouse = get_warehouse(self.company)
 		self.item = make_item(f"{TEST_PREFIX}-FP-1")
@@ -66,16 +63,7 @@ class TestFulfilmentPerformance(OrderTestCase):
 		return dn
 
 	def track(self, so, dn, delivered_at=None):
-		account = f"{TEST_PREFIX} Fulfilment Carrier"
-		if not frappe.db.exists("Carrier Account", account):
-			frappe.get_doc(
-				{
-					"doctype": "Carrier Account",
-					"account_name": account,
-					"provider": "Generic Webhook",
-					"use_push": 0,
-				}
-			).insert()
+		account = make_carrier_account(f"{TEST_PREFIX} Fulfilment Carrier")
 		with app_writes():  # the waybill as the tracking service records it
 			tracking = frappe.get_doc(
 				{

@@ -17,7 +17,7 @@ from order_online.tests.factories import (
 	make_item,
 	make_sales_order,
 	make_user,
-	remove_approval_rules,
+	plain_orders,
 	set_settings,
 )
 from order_online.tests.utils import OrderTestCase
@@ -28,9 +28,7 @@ APPROVER = "oo.turnaround.approver@example.com"
 class TestOperationsReports(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		remove_approval_rules()
-		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
-		frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
+		plain_orders()
 		self.company = get_company()
 		self.warehouse = get_warehouse(self.company)
 		make_user(APPROVER, "Sales Manager")

@@ -16,8 +16,7 @@ from order_online.tests.factories import (
 	make_channel,
 	make_item,
 	make_sales_order,
-	remove_approval_rules,
-	set_settings,
+	plain_orders,
 )
 from order_online.tests.utils import OrderTestCase
 
@@ -25,10 +24,7 @@ from order_online.tests.utils import OrderTestCase
 class TestProductShare(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		remove_approval_rules()
-		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
-		frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
-		clear_rule_cache()
+		plain_orders()
 		self.company = get_company()
 		warehouse = get_warehouse(self.company)
 		self.a, self.b, self.c = (make_item(f"{TEST_PREFIX}-SHARE-{x}") for x in "ABC")

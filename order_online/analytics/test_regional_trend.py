@@ -16,8 +16,7 @@ from order_online.tests.factories import (
 	make_item,
 	make_region,
 	make_sales_order,
-	remove_approval_rules,
-	set_settings,
+	plain_orders,
 )
 from order_online.tests.utils import OrderTestCase
 
@@ -28,10 +27,7 @@ ZHEJIANG = f"{TEST_PREFIX} Zhejiang"
 class TestRegionalTrend(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		remove_approval_rules()
-		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
-		frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
-		clear_rule_cache()
+		plain_orders()
 		make_china_regions()
 		make_region(ZHEJIANG, "Province", f"{TEST_PREFIX} China")
 		self.company = get_company()

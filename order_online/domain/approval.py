@@ -290,6 +290,12 @@ class Step:
 	released: bool
 
 
+def approved_at(status: str | None, last_approval: datetime.datetime | None) -> datetime.datetime | None:
+	"""When the order was approved: its last approval, while it is approved (an order that must be
+	approved again, or was rejected, has not been)."""
+	return last_approval if status == APPROVED else None
+
+
 def approve_step(levels_approved: int, required_level: int) -> Step:
 	"""One approval more: the next level is approved; the order is Approved at the required level."""
 	level = (levels_approved or 0) + 1

@@ -29,7 +29,7 @@ def on_submit(doc, method=None) -> None:
 	reservation.sync_rows_of(doc)  # reservations consumed: the Bins from the locking read
 	fulfilment.invoice_delivery(doc)
 	tracking.start_for_delivery_note(doc)
-	stages.refresh(stages.orders_of(doc, "against_sales_order"))  # shipped
+	stages.refresh(stages.orders_named_in(doc, "against_sales_order"))  # shipped
 
 
 def before_update_after_submit(doc, method=None) -> None:
@@ -48,7 +48,7 @@ def before_cancel(doc, method=None) -> None:
 def on_cancel(doc, method=None) -> None:
 	shortage.refresh_for_stock_voucher(doc)
 	reservation.sync_rows_of(doc)
-	stages.refresh(stages.orders_of(doc, "against_sales_order"))
+	stages.refresh(stages.orders_named_in(doc, "against_sales_order"))
 
 
 def before_print(doc, method=None, *args, **kwargs) -> None:

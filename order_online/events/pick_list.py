@@ -16,7 +16,7 @@ def validate(doc, method=None) -> None:
 
 
 def after_insert(doc, method=None) -> None:
-	stages.refresh(stages.orders_of(doc, "sales_order", "locations"))  # picking has started
+	stages.refresh(stages.orders_named_in(doc, "sales_order", "locations"))  # picking has started
 
 
 def before_submit(doc, method=None) -> None:
@@ -28,11 +28,11 @@ def before_cancel(doc, method=None) -> None:
 
 
 def on_cancel(doc, method=None) -> None:
-	stages.refresh(stages.orders_of(doc, "sales_order", "locations"))
+	stages.refresh(stages.orders_named_in(doc, "sales_order", "locations"))
 
 
 def on_trash(doc, method=None) -> None:
-	stages.refresh(stages.orders_of(doc, "sales_order", "locations"))
+	stages.refresh(stages.orders_named_in(doc, "sales_order", "locations"))
 
 
 def before_print(doc, method=None, *args, **kwargs) -> None:

@@ -14,6 +14,7 @@ from frappe.query_builder.functions import Max, Min
 from frappe.utils import flt, get_datetime, strip_html
 
 from order_online.domain import portal
+from order_online.domain.approval import approved_at
 
 LINE_FIELDS = ["item_code", "item_name", "description", "qty", "uom", "rate", "amount", "oo_item_spec"]
 
@@ -118,9 +119,8 @@ def address_lines(display: str | None) -> list[str]:
 def order_view(name: str, customers: list[str]) -> dict:
 	"""What the order page shows of ``name``, an order of one of ``customers`` (else OrderNotFound)."""
 	order = _order(name, customers)
-	approved, picked = _stamps(order.name)
-	if order.oo_approval_status != "Approved":
-		approved = None
+	last_approval, picked = _stamps(order.name)
+	approved = approved_at(order.oo_approval_status, last_approval)
 	parcels = _parcels(order.name)
 	state = portal.OrderState(
 		order.docstatus,

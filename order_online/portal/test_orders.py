@@ -18,13 +18,13 @@ from order_online.tests.factories import (
 	get_company,
 	get_warehouse,
 	make_approval_rule,
+	make_carrier_account,
 	make_customer,
 	make_item,
 	make_portal_user,
 	make_sales_order,
 	make_user,
-	remove_approval_rules,
-	set_settings,
+	plain_orders,
 )
 from order_online.tests.utils import OrderTestCase
 
@@ -35,10 +35,7 @@ BUYER_A, BUYER_B, BUYER_BOTH = (f"oo.portal.{x}@example.com" for x in ("a", "b",
 class TestOrderPage(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		remove_approval_rules()
-		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0, sales_see_only_own_orders=0)
-		frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
-		clear_rule_cache()
+		plain_orders(sales_see_only_own_orders=0)
 		warehouse = get_warehouse(get_company())
 		self.item = make_item(f"{TEST_PREFIX}-PORTAL-1")
 		add_stock(self.item, warehouse, 100)
@@ -67,16 +64,7 @@ class TestOrderPage(OrderTestCase):
 			frappe.set_user("Administrator")
 
 	def parcel(self, so, number, shipped_at, events=(), delivered_at=None):
-		account = f"{TEST_PREFIX} Portal Carrier"
-		if not frappe.db.exists("Carrier Account", account):
-			frappe.get_doc(
-				{
-					"doctype": "Carrier Account",
-					"account_name": account,
-					"provider": "Generic Webhook",
-					"use_push": 0,
-				}
-			).insert()
+		account = make_carrier_account(f"{TEST_PREFIX} Portal Carrier")
 		with app_writes():  # the waybill as the tracking service records it
 			frappe.get_doc(
 				{

@@ -354,6 +354,26 @@ def remove_approval_rules() -> None:
 	clear_rule_cache()
 
 
+def plain_orders(**settings) -> None:
+	"""Orders only the test's subject acts on: the app on, backorders allowed, no shortage alerts, no
+	approval or validation rule (both rule caches cleared), then ``settings``."""
+	from order_online.order_entry.rules import clear_rule_cache
+
+	remove_approval_rules()
+	set_settings(**{"enabled": 1, "allow_backorders": 1, "raise_shortage_alerts": 0, **settings})
+	frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
+	clear_rule_cache()
+
+
+def make_carrier_account(name: str) -> str:
+	"""A generic-webhook Carrier Account that polls nothing (created once)."""
+	if not frappe.db.exists("Carrier Account", name):
+		frappe.get_doc(
+			{"doctype": "Carrier Account", "account_name": name, "provider": "Generic Webhook", "use_push": 0}
+		).insert(ignore_permissions=True)
+	return name
+
+
 def make_sales_person(
 	name: str, user: str | None = None, parent: str | None = None, is_group: int = 0
 ) -> str:

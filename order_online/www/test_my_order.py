@@ -13,8 +13,7 @@ from order_online.tests.factories import (
 	make_item,
 	make_portal_user,
 	make_sales_order,
-	remove_approval_rules,
-	set_settings,
+	plain_orders,
 )
 from order_online.tests.utils import OrderTestCase
 
@@ -24,10 +23,7 @@ MINE, OTHER = "oo.page.mine@example.com", "oo.page.other@example.com"
 class TestMyOrderPage(OrderTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		remove_approval_rules()
-		set_settings(enabled=1, allow_backorders=1, raise_shortage_alerts=0)
-		frappe.db.set_value("Order Validation Rule", {"enabled": 1}, "enabled", 0)
-		clear_rule_cache()
+		plain_orders()
 		customer = make_customer(f"{TEST_PREFIX} Page Buyer")
 		make_portal_user(MINE, customer)
 		make_portal_user(OTHER, make_customer(f"{TEST_PREFIX} Page Other"))
