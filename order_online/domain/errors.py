@@ -469,3 +469,43 @@ class ReportDatesReversed(DomainError):
 class UnknownReportPeriod(DomainError):
 	key = "report.unknown_period"
 	template = "{period} is not a report period; choose Day, Week, Month, Quarter or Year."
+
+
+# The customer's portal -----------------------------------------------------------------------
+
+
+class UnknownOrderStatus(DomainError):
+	key = "portal.unknown_status"
+	template = "{status} is not an order status; choose one of: {choices}."
+	translated_params = ("status",)
+
+
+class NotADate(DomainError):
+	key = "portal.not_a_date"
+	template = "{value} is not a date; write it as 2026-03-31."
+
+
+class PortalDatesReversed(DomainError):
+	key = "portal.dates_reversed"
+	template = "The end date {end} is before the start date {start}."
+
+
+class SearchTooLong(DomainError):
+	key = "portal.search_too_long"
+	template = "Search for at most {limit} characters."
+
+
+class CancellationNotPossible(DomainError):
+	key = "portal.cancellation_not_possible"
+	template = "Order {order} is {status}: it can no longer be cancelled here. Please contact us."
+	translated_params = ("status",)
+
+
+class CancellationAlreadyRequested(DomainError):
+	key = "portal.cancellation_already_requested"
+	template = "A cancellation of order {order} was already requested on {requested}."
+
+
+class CancellationReasonTooLong(DomainError):
+	key = "portal.cancellation_reason_too_long"
+	template = "Please keep the reason to {limit} characters."

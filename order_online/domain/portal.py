@@ -4,6 +4,9 @@ and its timeline from placement to delivery, in plain Python.
 The status comes from the order's own state (submitted, cancelled, approval, how much is delivered) and
 its parcels (how many the carriers have delivered). The timeline merges the order's stamps with each
 parcel's shipment and carrier events in time order; a step with no time yet is not on it.
+
+The order list takes the customer's filters (status, dates, a search), checked here with a clear error
+for each bad one, and shows 50 orders a page; a customer may ask to cancel an order that has not left.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from order_online.domain import errors
 
 RECEIVED = "Received"
 AWAITING_APPROVAL = "Awaiting approval"
@@ -129,3 +134,155 @@ def timeline(
 	if cancelled:
 		steps.append(Step(cancelled, ORDER_CANCELLED))
 	return sorted(steps, key=lambda step: (step.at, _RANK[step.kind]))
+
+
+# The order list ------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+SEARCH_MAX = 140
+
+
+@dataclass(frozen=True)
+class ListQuery:
+	status: str | None = None
+	date_from: dt.date | None = None
+	date_to: dt.date | None = None
+	search: str | None = None
+	page: int = 1
+
+
+def list_query(
+	status: str | None = None,
+	date_from: str | dt.date | None = None,
+	date_to: str | dt.date | None = None,
+	search: str | None = None,
+	page: str | int | None = None,
+) -> ListQuery:
+	"""The list's filters as the customer gave them (the page's query string), checked. An empty value
+	is no filter; a page that is not a positive number is the first."""
+	status = (status or "").strip() or None
+	if status is not None and status not in STATUSES:
+		raise errors.UnknownOrderStatus(status=status, choices=list(STATUSES))
+	start, end = _date(date_from), _date(date_to)
+	if start and end and end < start:
+		raise errors.PortalDatesReversed(start=start.isoformat(), end=end.isoformat())
+	search = " ".join((search or "").split()) or None
+	if search is not None and len(search) > SEARCH_MAX:
+		raise errors.SearchTooLong(limit=SEARCH_MAX)
+	try:
+		number = int(str(page or 1).strip())
+	except ValueError:
+		number = 1
+	return ListQuery(status, start, end, search, max(number, 1))
+
+
+def _date(value: str | dt.date | None) -> dt.date | None:
+	if isinstance(value, dt.date):
+		return value
+	text = (value or "").strip()
+	if not text:
+		return None
+	try:
+		return dt.date.fromisoformat(text)
+	except ValueError:
+		raise errors.NotADate(value=text[:40]) from None
+
+
+@dataclass(frozen=True)
+class Page:
+	number: int  # 1-based, within 1..pages
+	pages: int  # at least 1, also for no orders
+	start: int  # the offset of its first row
+
+
+def page_of(total: int, asked: int, size: int = PAGE_SIZE) -> Page:
+	"""The page asked for, or the last one when it asked past the end."""
+	pages = max(1, -(-total // size))
+	number = min(max(asked, 1), pages)
+	return Page(number, pages, (number - 1) * size)
+
+
+def order_late(status: str, promised: dt.date | None, today: dt.date, parcel_late: bool = False) -> bool:
+	"""The late flag of the list: a parcel the carrier estimates (or delivered) after the promise, or
+	an order not yet shipped in full whose promised day has passed."""
+	if status == CANCELLED:
+		return False
+	if parcel_late:
+		return True
+	return status not in (SHIPPED, DELIVERED) and promised is not None and today > promised
+
+
+# Self-service ----------------------------------------------------------------------------------
+
+# Before anything has left the warehouse: the company may still stop it.
+CANCELLABLE = frozenset({RECEIVED, AWAITING_APPROVAL, CONFIRMED})
+REASON_MAX = 1000
+
+
+def check_cancellation_request(
+	order: str, status: str, requested_at: dt.datetime | None, reason: str | None
+) -> str:
+	"""The customer's reason, cleaned, when they may ask to cancel ``order``; else the error saying why."""
+	if status not in CANCELLABLE:
+		raise errors.CancellationNotPossible(order=order, status=status)
+	if requested_at:
+		raise errors.CancellationAlreadyRequested(
+			order=order, requested=requested_at.strftime("%Y-%m-%d %H:%M")
+		)
+	reason = (reason or "").strip()
+	if len(reason) > REASON_MAX:
+		raise errors.CancellationReasonTooLong(limit=REASON_MAX)
+	return reason
+
+
+# Which customer document a request names -----------------------------------------------------
+
+# The documents a customer has on the portal, each with the field naming its customer.
+CUSTOMER_DOCUMENTS = {
+	"Sales Order": "customer",
+	"Delivery Note": "customer",
+	"Sales Invoice": "customer",
+	"Shipment Tracking": "customer",
+}
+# ERPNext's own portal pages of one document: /orders/<name>, /invoices/<name>
+PORTAL_PAGES = {"orders": "Sales Order", "invoices": "Sales Invoice"}
+# Frappe's ways to read, print or download one document named by ``doctype`` and ``name`` arguments
+DOCUMENT_METHODS = frozenset(
+	{
+		"frappe.client.get",
+		"frappe.desk.form.load.getdoc",
+		"frappe.utils.print_format.download_pdf",
+		"frappe.www.printview.get_html_and_style",
+		"frappe.desk.form.utils.add_comment",
+	}
+)
+
+
+def document_asked(path: str, args: dict) -> tuple[str, str] | None:
+	"""The (doctype, name) of a customer document a request reads, prints or downloads, from its path
+	(already URL-decoded) and arguments; None for every other request."""
+	parts = [part for part in path.split("/") if part]
+	doctype = name = None
+	if len(parts) == 4 and parts[:2] == ["api", "resource"]:
+		doctype, name = parts[2], parts[3]
+	elif len(parts) >= 5 and parts[:3] == ["api", "v2", "document"]:  # also its /method/<m>
+		doctype, name = parts[3], parts[4]
+	elif len(parts) == 2 and parts[0] in PORTAL_PAGES:
+		doctype, name = PORTAL_PAGES[parts[0]], parts[1]
+	elif parts == ["printview"] or _method(parts) in DOCUMENT_METHODS:
+		doctype = args.get("doctype") or args.get("reference_doctype")
+		name = args.get("name") or args.get("reference_name")
+	elif _method(parts) == "run_doc_method":
+		doctype, name = args.get("dt"), args.get("dn")
+	if doctype in CUSTOMER_DOCUMENTS and isinstance(name, str) and name:
+		return doctype, name
+	return None
+
+
+def _method(parts: list[str]) -> str | None:
+	"""The method of /api/method/<m> and /api/v2/method/<m>."""
+	if len(parts) == 3 and parts[:2] == ["api", "method"]:
+		return parts[2]
+	if len(parts) == 4 and parts[:3] == ["api", "v2", "method"]:
+		return parts[3]
+	return None
