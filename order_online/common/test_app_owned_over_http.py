@@ -9,11 +9,7 @@ The data is committed (the served site runs in another process) and removed afte
 ``OO_SITE_URL`` (default http://127.0.0.1:8010, Host header = the site).
 """
 
-import json
-from urllib.parse import quote
-
 import frappe
-import requests
 from frappe.utils.password import update_password
 
 from order_online.approval.service import clear_rule_cache
@@ -34,6 +30,7 @@ from order_online.tests.factories import (
 	remove_documents,
 	set_settings,
 )
+from order_online.tests.http import Client
 from order_online.tests.utils import ServedSiteTestCase
 
 SALES = "oo.http.sales@example.com"
@@ -43,33 +40,6 @@ PASSWORD = "Oo-http-test-42!"
 RULE = f"{TEST_PREFIX} HTTP approval"
 RESUME = "erpnext.selling.doctype.sales_order.sales_order.update_status"
 MAKE_DN = "erpnext.selling.doctype.sales_order.sales_order.make_delivery_note"
-
-
-class Client:
-	"""One user logged in to the served site."""
-
-	def __init__(self, url: str, site: str, user: str):
-		self.url, self.session = url, requests.Session()
-		self.session.headers["Host"] = site
-		reply = self.session.post(f"{url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=30)
-		reply.raise_for_status()
-
-	def put(self, doctype: str, name: str, values: dict) -> requests.Response:
-		return self.session.put(
-			f"{self.url}/api/resource/{quote(doctype)}/{quote(name)}", json=values, timeout=60
-		)
-
-	def post_doc(self, doc: dict) -> requests.Response:
-		return self.session.post(f"{self.url}/api/resource/{quote(doc['doctype'])}", json=doc, timeout=60)
-
-	def call(self, method: str, **args) -> requests.Response:
-		data = {k: v if isinstance(v, str) else json.dumps(v) for k, v in args.items()}
-		return self.session.post(f"{self.url}/api/method/{method}", data=data, timeout=60)
-
-	def get(self, doctype: str, name: str) -> dict:
-		return self.session.get(f"{self.url}/api/resource/{quote(doctype)}/{quote(name)}", timeout=60).json()[
-			"data"
-		]
 
 
 def refused_changes(doctype: str, name: str) -> int:
@@ -99,7 +69,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 		self.customer = make_customer()
 		clear_rule_cache()
 		frappe.db.commit()  # the served site sees only what is committed
-		self.sales = Client(self.url, frappe.local.site, SALES)
+		self.sales = Client(self.url, frappe.local.site, SALES, PASSWORD)
 
 	def tearDown(self):
 		frappe.db.rollback()
@@ -145,7 +115,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 			name=name,
 			fieldname={"oo_approval_status": "Approved", "oo_approval_pending_since": None},
 		)
-		doc = self.sales.get("Sales Order", name)
+		doc = self.sales.resource("Sales Order", name)
 		doc.update(oo_approval_status="Approved", oo_approval_levels_approved=1, oo_approval_summary="fine")
 		self.sales.call("frappe.client.save", doc=doc)
 
@@ -174,7 +144,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 
 	def test_an_approver_approves_only_through_approval(self):
 		name = self.pending_order()
-		approver = Client(self.url, frappe.local.site, APPROVER)
+		approver = Client(self.url, frappe.local.site, APPROVER, PASSWORD)
 		approver.put(
 			"Sales Order", name, {"oo_approval_status": "Approved", "oo_approval_levels_approved": 1}
 		)
@@ -198,7 +168,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 
 	def test_a_rejected_order_stays_rejected(self):
 		name = self.pending_order()
-		approver = Client(self.url, frappe.local.site, APPROVER)
+		approver = Client(self.url, frappe.local.site, APPROVER, PASSWORD)
 		reply = approver.call("order_online.api.approval.reject", name=name, reason="price too low")
 		self.assertEqual(reply.status_code, 200, reply.text)
 		self.assertEqual(self.stored(name, "oo_approval_status", "docstatus"), ("Rejected", 2))
@@ -239,7 +209,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 			),
 			(None, 0, None, None),
 		)
-		reply = self.sales.call("frappe.client.submit", doc=self.sales.get("Sales Order", name))
+		reply = self.sales.call("frappe.client.submit", doc=self.sales.resource("Sales Order", name))
 		self.assertEqual(self.stored(name, "oo_approval_status", "status"), ("Pending", "On Hold"))
 
 	def test_allocation_is_written_by_the_submit_and_by_nobody_else(self):
@@ -261,7 +231,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 		)
 		self.assertEqual(self.stored(so.name, "oo_allocation_summary", "oo_allocation_parcels"), (None, 0))
 
-		reply = self.sales.call("frappe.client.submit", doc=self.sales.get("Sales Order", so.name))
+		reply = self.sales.call("frappe.client.submit", doc=self.sales.resource("Sales Order", so.name))
 		self.assertEqual(reply.status_code, 200, reply.text)  # the app's allocation on submit
 		summary, parcels = self.stored(so.name, "oo_allocation_summary", "oo_allocation_parcels")
 		self.assertIn(net["far"], summary)
@@ -284,7 +254,7 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 		note.submit()
 		self.created.append(("Delivery Note", note.name))
 		frappe.db.commit()
-		stock = Client(self.url, frappe.local.site, STOCK)
+		stock = Client(self.url, frappe.local.site, STOCK, PASSWORD)
 
 		stock.put(
 			"Delivery Note",

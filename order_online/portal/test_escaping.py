@@ -6,8 +6,6 @@ field they are in, into the app's free-text fields, the way that skips Frappe's 
 checks it holds each payload only escaped. One test follows a carrier's event through the save that
 Frappe does sanitise, to show the two layers together."""
 
-import email
-
 import frappe
 from frappe.utils import escape_html, now_datetime
 
@@ -19,6 +17,7 @@ from order_online.tests.factories import (
 	make_channel,
 	make_customer,
 	make_item,
+	make_outgoing_email_account,
 	make_region,
 	make_rule,
 	make_sales_order,
@@ -29,7 +28,7 @@ from order_online.tests.factories import (
 from order_online.tests.factories import (
 	make_portal_user as portal_user,
 )
-from order_online.tests.utils import OrderTestCase
+from order_online.tests.utils import OrderTestCase, email_html
 
 PAYLOADS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>")
 ACCOUNT = f"{TEST_PREFIX} Escaping Carrier"
@@ -262,34 +261,10 @@ class TestPrints(EscapingCase):
 
 
 class TestMessages(EscapingCase):
-	def outgoing_email_account(self):
-		if not frappe.db.exists("Email Account", {"default_outgoing": 1}):
-			frappe.get_doc(
-				{
-					"doctype": "Email Account",
-					"email_account_name": f"{TEST_PREFIX} Outgoing",
-					"email_id": "orders@example.com",
-					"enable_outgoing": 1,
-					"default_outgoing": 1,
-					"smtp_server": "localhost",
-					"no_smtp_authentication": 1,
-				}
-			).insert()
-
-	@staticmethod
-	def html_parts(message: str) -> str:
-		"""The decoded HTML of an Email Queue message (its MIME parts may be quoted-printable)."""
-		parsed = email.message_from_string(message)
-		return "".join(
-			part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-			for part in parsed.walk()
-			if part.get_content_type() == "text/html"
-		)
-
 	def test_the_customers_tracking_email_shows_the_carriers_words_as_text(self):
 		from order_online.tracking.service import notify_customer
 
-		self.outgoing_email_account()
+		make_outgoing_email_account()
 		set_settings(notify_customers_on_tracking=1)
 		order = make_sales_order(items=[(make_item(f"{TEST_PREFIX}-ESC"), 1, 100)])
 		order.db_set("contact_email", "buyer@example.com")
@@ -303,7 +278,7 @@ class TestMessages(EscapingCase):
 			pluck="message",
 		)
 		# Frappe makes every src= in an email absolute, in escaped text too: undone to compare
-		html = self.html_parts(message).replace(f"src={frappe.utils.get_url()}/", "src=")
+		html = email_html(message).replace(f"src={frappe.utils.get_url()}/", "src=")
 		self.assertOnlyEscaped(html, ("tracking_number", "last_event"), "tracking email")
 
 	def test_a_desk_notification_shows_its_subject_as_text(self):

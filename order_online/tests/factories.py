@@ -374,6 +374,66 @@ def make_carrier_account(name: str) -> str:
 	return name
 
 
+def make_parcel(
+	so,
+	number: str,
+	shipped_at,
+	events: tuple = (),
+	delivered_at=None,
+	delivery_note: str | None = None,
+	eta=None,
+	**values,
+):
+	"""A waybill of ``so`` as the tracking service records it: shipped at ``shipped_at`` (due two days
+	later unless ``eta``), ``events`` as (time, status, text), delivered when ``delivered_at``."""
+	from order_online.common.app_owned import app_writes
+
+	account = make_carrier_account(f"{TEST_PREFIX} Portal Carrier")
+	with app_writes():
+		return frappe.get_doc(
+			{
+				"doctype": "Shipment Tracking",
+				"tracking_number": number,
+				"carrier_account": account,
+				"carrier_code": "sf-express",
+				"sales_order": so.name,
+				"delivery_note": delivery_note,
+				"customer": so.customer,
+				"status": "Delivered" if delivered_at else "In Transit",
+				"shipped_at": shipped_at,
+				"delivered_at": delivered_at,
+				"eta": eta or frappe.utils.add_to_date(shipped_at, days=2),
+				"events": [
+					{"event_time": at, "status": status, "description": text, "event_key": f"{number}-{i}"}
+					for i, (at, status, text) in enumerate(events)
+				],
+				**values,
+			}
+		).insert(ignore_permissions=True)
+
+
+def make_outgoing_email_account() -> str:
+	"""A default outgoing Email Account (to localhost; the Email Queue keeps what is sent), once."""
+	name = frappe.db.get_value("Email Account", {"default_outgoing": 1})
+	if not name:
+		name = (
+			frappe.get_doc(
+				{
+					"doctype": "Email Account",
+					"email_account_name": f"{TEST_PREFIX} Outgoing",
+					"email_id": "orders@example.com",
+					"enable_outgoing": 1,
+					"default_outgoing": 1,
+					"smtp_server": "localhost",
+					"no_smtp_authentication": 1,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	return name
+
+
 def make_sales_person(
 	name: str, user: str | None = None, parent: str | None = None, is_group: int = 0
 ) -> str:

@@ -1,5 +1,6 @@
 """Test-run setup for ``bench run-tests --app order_online``."""
 
+import email
 import os
 
 import frappe
@@ -49,6 +50,16 @@ def restore_site_switches(suspended: dict[str, list[str]]) -> None:
 def _forget_workflow() -> None:
 	frappe.cache.hdel("workflow", "Sales Order")
 	frappe.clear_cache(doctype="Sales Order")
+
+
+def email_html(message: str) -> str:
+	"""The decoded HTML of an Email Queue message (its MIME parts may be quoted-printable)."""
+	parsed = email.message_from_string(message)
+	return "".join(
+		part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+		for part in parsed.walk()
+		if part.get_content_type() == "text/html"
+	)
 
 
 class OrderTestCase(FrappeTestCase):

@@ -16,11 +16,12 @@ from order_online.tests.factories import (
 	get_warehouse,
 	make_customer,
 	make_item,
+	make_outgoing_email_account,
 	make_sales_order,
 	remove_approval_rules,
 	set_settings,
 )
-from order_online.tests.utils import OrderTestCase
+from order_online.tests.utils import OrderTestCase, email_html
 from order_online.tracking.service import poll_account, poll_due, poll_one
 
 KEY, CUSTOMER = "KEY-1", "CUSTOMER-1"
@@ -220,18 +221,7 @@ class TestResubscribe(TrackingCase):
 class TestCustomerNotification(TrackingCase):
 	def test_the_customer_hears_of_pickup_but_not_of_every_scan(self):
 		set_settings(notify_customers_on_tracking=1)
-		if not frappe.db.exists("Email Account", {"default_outgoing": 1}):
-			frappe.get_doc(
-				{
-					"doctype": "Email Account",
-					"email_account_name": f"{TEST_PREFIX} Outgoing",
-					"email_id": "orders@example.com",
-					"enable_outgoing": 1,
-					"default_outgoing": 1,
-					"smtp_server": "localhost",
-					"no_smtp_authentication": 1,
-				}
-			).insert()
+		make_outgoing_email_account()
 		number = "SF100000004"
 		self.server.waybills[number] = kuaidi100_result(
 			number, "shunfeng", "1", [kuaidi100_row("2026-11-27 09:00:00", "顺丰速运已收取快件", "揽收", "1")]
@@ -267,6 +257,8 @@ class TestCustomerNotification(TrackingCase):
 		self.assertEqual(len(mails), 2)
 		self.assertIn("Info Received", mails[0])
 		self.assertIn("Picked Up", mails[1])
+		link = frappe.utils.get_url(f"/my_order?name={so.name}")
+		self.assertTrue(all(f'href="{link}"' in email_html(mail) for mail in mails))  # to the order page
 
 
 class TestShipmentFromDeliveryNote(TrackingCase):
