@@ -70,15 +70,26 @@ doc_events = {
 	"Workflow": _events("workflow", "validate"),
 }
 
-# Customers follow their shipments on the website (order_online/www/parcels.py).
+# Customers follow their orders and shipments on the website (order_online/www/my_orders.py, parcels.py);
+# ERPNext's own "Orders" (/orders) stays beside them.
 standard_portal_menu_items = [
+	{
+		"title": "My Orders",
+		"route": "/my_orders",
+		"reference_doctype": "Sales Order",
+		"role": "Customer",
+	},
 	{
 		"title": "My Shipments",
 		"route": "/parcels",
 		"reference_doctype": "Shipment Tracking",
 		"role": "Customer",
-	}
+	},
 ]
+
+# A customer naming another customer's document gets the same 404 as for a name that does not exist
+# (order_online/overrides/portal_requests.py).
+before_request = ["order_online.overrides.portal_requests.hide_other_customers_documents"]
 
 # free_text.js first: the app's free-text fields shown as text on each form
 doctype_js = {

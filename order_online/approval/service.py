@@ -21,6 +21,7 @@ from order_online.common.notifications import notify_users, users_with_roles
 from order_online.common.settings import get_settings
 from order_online.domain import approval as domain
 from order_online.domain.app_owned import APPROVAL
+from order_online.portal.notify import email_customer
 
 RULE_CACHE_KEY = "order_online:approval_rules"
 PENDING, APPROVED, REJECTED, NOT_REQUIRED = (
@@ -292,6 +293,12 @@ def approve(doc) -> None:
 	log(doc, "Approved", step.level)
 	if step.released:
 		release_hold(doc)
+		if get_settings().notify_customers_on_confirmation:
+			email_customer(
+				doc.name,
+				_("Your order {0} is confirmed").format(doc.name),
+				_("We have confirmed your order {0}. We will tell you when it ships.").format(doc.name),
+			)
 	else:
 		notify_approvers(doc, requirement, step.level + 1)
 

@@ -28,12 +28,14 @@ APPROVAL = (
 )
 ALLOCATION = ("oo_allocation_shipping_cost", "oo_allocation_parcels", "oo_allocation_summary")
 TRACKING = ("oo_tracking_status", "oo_tracking_eta")
+# The channel's own number (written by the intake) and the customer's cancellation request (the portal)
+CUSTOMER_SIDE = ("oo_channel_order_no", "oo_cancel_requested_at")
 
 # ERPNext doctypes: the app's fields on them that users never write (child tables by their own name).
 # A Sales Order Item's availability is not among them: the form shows it as the user types and every
 # save of a draft computes it afresh; after submit Frappe itself refuses to change it.
 ON_ERPNEXT_DOCTYPES: dict[str, tuple[str, ...]] = {
-	"Sales Order": APPROVAL + ALLOCATION + TRACKING,
+	"Sales Order": APPROVAL + ALLOCATION + TRACKING + CUSTOMER_SIDE,
 	"Delivery Note": TRACKING,
 }
 

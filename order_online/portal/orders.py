@@ -7,11 +7,13 @@ rules and reasons, costs, warehouses, margins) are never read.
 """
 
 import re
+from urllib.parse import urlencode
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Max, Min
-from frappe.utils import flt, get_datetime, strip_html
+from frappe.query_builder.functions import Count, Max, Min
+from frappe.utils import flt, get_datetime, getdate, nowdate, strip_html
+from pypika.terms import ExistsCriterion
 
 from order_online.domain import portal
 from order_online.domain.approval import approved_at
@@ -43,6 +45,9 @@ def _order(name: str, customers: list[str]) -> dict:
 				"grand_total",
 				"address_display",
 				"shipping_address",
+				"po_no",
+				"oo_channel_order_no",
+				"oo_cancel_requested_at",
 			],
 			as_dict=True,
 		)
@@ -143,15 +148,164 @@ def order_view(name: str, customers: list[str]) -> dict:
 		fields=LINE_FIELDS,
 		order_by="idx asc",
 	)
+	status = portal.customer_status(state)
 	return {
 		"name": order.name,
+		"channel_order_no": order.oo_channel_order_no,
+		"po_no": order.po_no,
 		"date": order.transaction_date,
 		"promised": order.delivery_date,
-		"status": portal.customer_status(state),
+		"status": status,
+		"cancellable": status in portal.CANCELLABLE and not order.oo_cancel_requested_at,
+		"cancel_requested_at": order.oo_cancel_requested_at,
 		"currency": order.currency,
 		"grand_total": order.grand_total,
 		"address": address_lines(order.address_display),
 		"lines": lines,
 		"parcels": parcels,
 		"timeline": steps,
+		"documents": documents(order.name, customers),
 	}
+
+
+def order_url(name: str) -> str:
+	"""The customer's page of order ``name`` (www/my_order.py)."""
+	return "/my_order?" + urlencode({"name": name})
+
+
+def _print_links(doctype: str, name: str) -> dict:
+	query = {"doctype": doctype, "name": name}
+	return {
+		"doctype": doctype,
+		"name": name,
+		"view_url": "/printview?" + urlencode(query),
+		"pdf_url": "/api/method/frappe.utils.print_format.download_pdf?" + urlencode(query),
+	}
+
+
+def documents(name: str, customers: list[str]) -> list[dict]:
+	"""The submitted Delivery Notes and Sales Invoices of the order, to open or download as PDF (their
+	print view admits the customer through ERPNext's own website permission: one of the user's
+	customers). Two queries."""
+	found = []
+	for doctype, child, link in (
+		("Delivery Note", "Delivery Note Item", "against_sales_order"),
+		("Sales Invoice", "Sales Invoice Item", "sales_order"),
+	):
+		parent, item = frappe.qb.DocType(doctype), frappe.qb.DocType(child)
+		rows = (
+			frappe.qb.from_(parent)
+			.join(item)
+			.on(item.parent == parent.name)
+			.select(parent.name, parent.posting_date)
+			.distinct()
+			.where(
+				(item[link] == name)
+				& (item.parenttype == doctype)
+				& (parent.docstatus == 1)
+				& parent.customer.isin(customers)
+			)
+			.orderby(parent.posting_date)
+			.orderby(parent.name)
+		).run(as_dict=True)
+		found += [dict(_print_links(doctype, row.name), date=row.posting_date) for row in rows]
+	return found
+
+
+# The order list ------------------------------------------------------------------------------
+
+LIST_FIELDS = (
+	"name",
+	"transaction_date",
+	"delivery_date",
+	"currency",
+	"grand_total",
+	"docstatus",
+	"status",
+	"per_delivered",
+	"oo_approval_status",
+	"oo_tracking_status",
+	"oo_channel_order_no",
+	"po_no",
+)
+
+
+def _like(text: str) -> str:
+	"""A LIKE pattern that finds ``text`` anywhere, its own wildcards taken literally."""
+	return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+def _listed(customers: list[str], query: portal.ListQuery) -> list[dict]:
+	"""Every order of ``customers`` that the dates and the search admit, newest first (one query)."""
+	so = frappe.qb.DocType("Sales Order")
+	where = so.customer.isin(customers) & so.docstatus.isin((1, 2))
+	if query.date_from:
+		where &= so.transaction_date >= query.date_from
+	if query.date_to:
+		where &= so.transaction_date <= query.date_to
+	if query.search:
+		pattern = _like(query.search)
+		item = frappe.qb.DocType("Sales Order Item")
+		lines = (
+			frappe.qb.from_(item)
+			.select(item.parent)
+			.where(
+				(item.parenttype == "Sales Order")
+				& (item.parent == so.name)
+				& (item.item_code.like(pattern) | item.item_name.like(pattern))
+			)
+		)
+		where &= (
+			so.name.like(pattern)
+			| so.oo_channel_order_no.like(pattern)
+			| so.po_no.like(pattern)
+			| ExistsCriterion(lines)
+		)
+	return (
+		frappe.qb.from_(so)
+		.select(*(so[field] for field in LIST_FIELDS))
+		.where(where)
+		.orderby(so.transaction_date, order=frappe.qb.desc)
+		.orderby(so.name, order=frappe.qb.desc)
+	).run(as_dict=True)
+
+
+def _parcel_counts(customers: list[str]) -> dict[str, tuple[int, int, bool]]:
+	"""Per order of ``customers``: (parcels, delivered parcels, any parcel late), one grouped query."""
+	tracking = frappe.qb.DocType("Shipment Tracking")
+	rows = (
+		frappe.qb.from_(tracking)
+		.select(tracking.sales_order, Count("*"), Count(tracking.delivered_at), Max(tracking.is_late))
+		.where(tracking.customer.isin(customers) & tracking.sales_order.isnotnull())
+		.groupby(tracking.sales_order)
+	).run()
+	return {order: (parcels, delivered, bool(late)) for order, parcels, delivered, late in rows}
+
+
+def order_list(customers: list[str], query: portal.ListQuery) -> dict:
+	"""One page of the customers' orders as the list shows them, and the page's place among all.
+
+	The status is the customer's (``domain.portal.customer_status``), computed for every order the
+	dates and search admit so the status filter and the count agree with the order page: three
+	queries in all, whatever the number of orders."""
+	rows = _listed(customers, query) if customers else []
+	parcels = _parcel_counts(customers) if rows else {}
+	today = getdate(nowdate())
+	shown = []
+	for row in rows:
+		count, delivered, parcel_late = parcels.get(row.name, (0, 0, False))
+		state = portal.OrderState(
+			row.docstatus, row.oo_approval_status, row.status, flt(row.per_delivered), count, delivered
+		)
+		status = portal.customer_status(state)
+		if query.status and status != query.status:
+			continue
+		row.customer_status = status
+		promised = getdate(row.delivery_date) if row.delivery_date else None
+		row.late = portal.order_late(status, promised, today, parcel_late)
+		shown.append(row)
+	page = portal.page_of(len(shown), query.page, portal.PAGE_SIZE)
+	orders = shown[page.start : page.start + portal.PAGE_SIZE]
+	for row in orders:
+		row.url = order_url(row.name)
+	return {"orders": orders, "total": len(shown), "page": page.number, "pages": page.pages}

@@ -1,26 +1,29 @@
-"""The customer's order page data on a real site: a portal user sees their own orders only (another
-customer's order and a name that does not exist are the same "not found"), and the timeline of an order
+"""The customer's order list and page data on a real site: a portal user sees their own orders only
+(another customer's order and a name that does not exist are the same "not found"; a user of two
+customers sees both), the list's filters, search, late flag and pages, and the timeline of an order
 that went through approval, a Pick List and two parcels with carrier events shows every step in order."""
+
+from unittest.mock import patch
 
 import frappe
 from erpnext.controllers.website_list_for_contact import get_parents_for_user
-from erpnext.selling.doctype.sales_order.sales_order import create_pick_list
-from frappe.utils import add_to_date, now_datetime
+from erpnext.selling.doctype.sales_order.sales_order import create_pick_list, make_delivery_note
+from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 from order_online.approval import service as approval
 from order_online.approval.service import clear_rule_cache
 from order_online.common.app_owned import app_writes
 from order_online.domain import portal
-from order_online.portal.orders import OrderNotFound, order_view
+from order_online.portal.orders import OrderNotFound, order_list, order_view
 from order_online.tests.factories import (
 	TEST_PREFIX,
 	add_stock,
 	get_company,
 	get_warehouse,
 	make_approval_rule,
-	make_carrier_account,
 	make_customer,
 	make_item,
+	make_parcel,
 	make_portal_user,
 	make_sales_order,
 	make_user,
@@ -63,33 +66,6 @@ class TestOrderPage(OrderTestCase):
 		finally:
 			frappe.set_user("Administrator")
 
-	def parcel(self, so, number, shipped_at, events=(), delivered_at=None):
-		account = make_carrier_account(f"{TEST_PREFIX} Portal Carrier")
-		with app_writes():  # the waybill as the tracking service records it
-			frappe.get_doc(
-				{
-					"doctype": "Shipment Tracking",
-					"tracking_number": number,
-					"carrier_account": account,
-					"carrier_code": "sf-express",
-					"sales_order": so.name,
-					"customer": so.customer,
-					"status": "Delivered" if delivered_at else "In Transit",
-					"shipped_at": shipped_at,
-					"delivered_at": delivered_at,
-					"eta": add_to_date(shipped_at, days=2),
-					"events": [
-						{
-							"event_time": at,
-							"status": status,
-							"description": text,
-							"event_key": f"{number}-{i}",
-						}
-						for i, (at, status, text) in enumerate(events)
-					],
-				}
-			).insert(ignore_permissions=True)
-
 	def test_each_customer_sees_only_their_own_orders_and_learns_nothing_of_others(self):
 		self.assertEqual(self.view_as(BUYER_A, self.mine.name)["name"], self.mine.name)  # positive control
 		self.assertEqual(self.view_as(BUYER_BOTH, self.theirs.name)["name"], self.theirs.name)
@@ -115,10 +91,10 @@ class TestOrderPage(OrderTestCase):
 		frappe.set_user("Administrator")
 		create_pick_list(so.name).insert()
 		start = now_datetime()
-		self.parcel(
+		make_parcel(
 			so, "PT-1", add_to_date(start, hours=1), [(add_to_date(start, hours=3), "In Transit", "Left hub")]
 		)
-		self.parcel(
+		make_parcel(
 			so,
 			"PT-2",
 			add_to_date(start, hours=2),
@@ -140,3 +116,70 @@ class TestOrderPage(OrderTestCase):
 		)
 		self.assertEqual([p.tracking_number for p in view["parcels"]], ["PT-1", "PT-2"])
 		self.assertTrue(all(p.eta for p in view["parcels"]))
+
+
+class TestOrderList(TestOrderPage):
+	def list_as(self, user, **filters):
+		frappe.set_user(user)
+		try:
+			return order_list(get_parents_for_user("Customer"), portal.list_query(**filters))
+		finally:
+			frappe.set_user("Administrator")
+
+	def names(self, user, **filters):
+		return [row.name for row in self.list_as(user, **filters)["orders"]]
+
+	def test_each_user_lists_exactly_the_orders_of_their_customers(self):
+		self.assertEqual(self.names(BUYER_A), [self.mine.name])
+		self.assertEqual(self.names(BUYER_B), [self.theirs.name])
+		self.assertEqual(set(self.names(BUYER_BOTH)), {self.mine.name, self.theirs.name})
+		self.assertEqual(self.list_as("Guest")["orders"], [])
+		make_sales_order(self.a, [(self.item, 1, 40)])  # a draft: not the customer's yet
+		self.assertEqual(self.names(BUYER_A), [self.mine.name])
+
+	def test_status_dates_search_and_the_late_flag(self):
+		special = make_item(f"{TEST_PREFIX}-PORTAL-BLUE")
+		add_stock(special, get_warehouse(get_company()), 10)
+		old = make_sales_order(
+			self.a,
+			[(special, 1, 40)],
+			submit=True,
+			transaction_date=add_days(nowdate(), -30),
+			delivery_date=add_days(nowdate(), -20),
+			po_no="PO-CUST-77",
+		)
+		shipped = make_sales_order(self.a, [(self.item, 1, 40)], submit=True)
+		make_delivery_note(shipped.name).insert().submit()
+		with app_writes():  # the number the channel gave the order (written by the intake)
+			frappe.db.set_value("Sales Order", self.mine.name, "oo_channel_order_no", "TM-50%_OFF-9")
+		listed = {row.name: row for row in self.list_as(BUYER_A)["orders"]}
+		self.assertEqual(list(listed), [shipped.name, self.mine.name, old.name])  # newest first
+		self.assertEqual(
+			{name: (row.customer_status, row.late) for name, row in listed.items()},
+			{
+				self.mine.name: (portal.CONFIRMED, False),
+				shipped.name: (portal.SHIPPED, False),
+				old.name: (portal.CONFIRMED, True),  # promised 20 days ago, nothing shipped
+			},
+		)
+		self.assertEqual(listed[old.name].url, f"/my_order?name={old.name}")
+		self.assertEqual(self.names(BUYER_A, status=portal.SHIPPED), [shipped.name])
+		self.assertEqual(self.names(BUYER_A, status=portal.DELIVERED), [])
+		self.assertNotIn(old.name, self.names(BUYER_A, date_from=add_days(nowdate(), -7)))
+		self.assertEqual(self.names(BUYER_A, date_to=add_days(nowdate(), -7)), [old.name])
+		self.assertEqual(self.names(BUYER_A, search="portal-blue"), [old.name])  # by item, any case
+		self.assertEqual(self.names(BUYER_A, search="PO-CUST-77"), [old.name])  # their own reference
+		self.assertEqual(self.names(BUYER_A, search="50%_OFF"), [self.mine.name])  # the channel's number
+		self.assertEqual(self.names(BUYER_A, search="TM-5_"), [])  # wildcards taken literally
+		self.assertEqual(self.names(BUYER_B, search="portal-blue"), [])  # not another customer's
+
+	def test_fifty_a_page_and_a_page_past_the_end_is_the_last(self):
+		for _ in range(4):
+			make_sales_order(self.a, [(self.item, 1, 40)], submit=True)
+		with patch.object(portal, "PAGE_SIZE", 2):
+			first = self.list_as(BUYER_A)
+			last = self.list_as(BUYER_A, page="99")
+		self.assertEqual((first["total"], first["pages"], len(first["orders"])), (5, 3, 2))
+		self.assertEqual((last["page"], len(last["orders"])), (3, 1))
+		self.assertEqual(last["orders"][0].name, self.mine.name)  # the oldest comes last
+		self.assertEqual(self.list_as(BUYER_A)["pages"], 1)

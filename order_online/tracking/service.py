@@ -25,6 +25,7 @@ from order_online.domain.region import delivery_address
 from order_online.integrations import carriers
 from order_online.integrations.ratelimit import TokenBucket
 from order_online.order_entry.regions import region_for_address
+from order_online.portal.notify import email_customer
 
 PUSH_METHOD = "order_online.api.tracking.push"
 TRANSIT_HISTORY_TTL_S = 3600  # delivered shipments change slowly; every push and poll reads them
@@ -387,27 +388,11 @@ def notify_customer(doc) -> None:
 		or not doc.sales_order
 	):
 		return
-	email = frappe.db.get_value("Sales Order", doc.sales_order, "contact_email")
-	if not email:
-		return
-	try:
-		frappe.sendmail(
-			recipients=[email],
-			subject=_("Your order {0}: {1}").format(doc.sales_order, _(doc.status)),
-			# an HTML email: the waybill and the carrier's words are text
-			message=_("Shipment {0}: {1}. {2}").format(
-				*(escape_html(text) for text in (doc.tracking_number, _(doc.status), doc.last_event or ""))
-			),
-			reference_doctype="Sales Order",
-			reference_name=doc.sales_order,
-		)
-	except frappe.OutgoingEmailError:
-		# No outgoing email account: the update itself must not be lost for want of an email.
-		frappe.log_error(
-			title=_("Tracking email not sent"),
-			reference_doctype="Sales Order",
-			reference_name=doc.sales_order,
-		)
+	email_customer(
+		doc.sales_order,
+		_("Your order {0}: {1}").format(doc.sales_order, _(doc.status)),
+		_("Shipment {0}: {1}. {2}").format(doc.tracking_number, _(doc.status), doc.last_event or ""),
+	)
 
 
 # Push ----------------------------------------------------------------------------------------

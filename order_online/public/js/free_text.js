@@ -4,7 +4,13 @@
 frappe.provide("order_online");
 
 order_online.FREE_TEXT = {
-	"Sales Order": ["oo_marking_text", "oo_packaging_notes", "oo_approval_summary", "oo_allocation_summary"],
+	"Sales Order": [
+		"oo_channel_order_no",
+		"oo_marking_text",
+		"oo_packaging_notes",
+		"oo_approval_summary",
+		"oo_allocation_summary",
+	],
 	"Sales Order Item": ["oo_item_spec", "oo_line_marking_text", "oo_line_packaging_notes"],
 	"Delivery Note": ["oo_marking_text", "oo_packaging_notes", "oo_carrier_code", "oo_tracking_number"],
 	"Delivery Note Item": ["oo_item_spec", "oo_line_marking_text", "oo_line_packaging_notes"],
