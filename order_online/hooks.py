@@ -88,8 +88,9 @@ standard_portal_menu_items = [
 ]
 
 # A customer naming another customer's document gets the same 404 as for a name that does not exist
-# (order_online/overrides/portal_requests.py).
-before_request = ["order_online.overrides.portal_requests.hide_other_customers_documents"]
+# (order_online/overrides/portal_requests.py). An auth hook, so that it runs once Frappe knows the user,
+# whether by session cookie, API key or OAuth token (before_request runs before API keys are read).
+auth_hooks = ["order_online.overrides.portal_requests.hide_other_customers_documents"]
 
 # free_text.js first: the app's free-text fields shown as text on each form
 doctype_js = {

@@ -208,6 +208,18 @@ def test_a_cancellation_is_asked_for_once_and_its_reason_kept_short():
 			{"dt": "Shipment Tracking", "dn": "ST-1"},
 			("Shipment Tracking", "ST-1"),
 		),
+		# Frappe's old RPC: ``cmd`` on any path, before the path is looked at
+		(
+			"/",
+			{"cmd": "frappe.client.get", "doctype": "Sales Order", "name": "SO-1"},
+			("Sales Order", "SO-1"),
+		),
+		("/about", {"cmd": "run_doc_method", "dt": "Sales Invoice", "dn": "S-1"}, ("Sales Invoice", "S-1")),
+		(
+			"/api/resource/Item/SKU-1",
+			{"cmd": "frappe.desk.form.load.getdoc", "doctype": "Delivery Note", "name": "DN-1"},
+			("Delivery Note", "DN-1"),
+		),
 	],
 )
 def test_the_document_a_request_names(path, args, asked):
@@ -224,6 +236,7 @@ def test_the_document_a_request_names(path, args, asked):
 		("/api/method/frappe.client.get_list", {"doctype": "Sales Order", "name": "SO-1"}),
 		("/orders", {}),
 		("/api/method/frappe.client.get", {"doctype": "Sales Order", "name": ["SO-1"]}),
+		("/", {"cmd": "frappe.client.get_list", "doctype": "Sales Order", "name": "SO-1"}),
 	],
 )
 def test_other_requests_name_no_document(path, args):

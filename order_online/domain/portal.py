@@ -263,17 +263,21 @@ def document_asked(path: str, args: dict) -> tuple[str, str] | None:
 	(already URL-decoded) and arguments; None for every other request."""
 	parts = [part for part in path.split("/") if part]
 	doctype = name = None
-	if len(parts) == 4 and parts[:2] == ["api", "resource"]:
+	# Frappe answers a ``cmd`` argument (its old RPC) before it looks at the path, on any path
+	method = args.get("cmd") if isinstance(args.get("cmd"), str) else _method(parts)
+	if method in DOCUMENT_METHODS:
+		doctype = args.get("doctype") or args.get("reference_doctype")
+		name = args.get("name") or args.get("reference_name")
+	elif method == "run_doc_method":
+		doctype, name = args.get("dt"), args.get("dn")
+	elif len(parts) == 4 and parts[:2] == ["api", "resource"]:
 		doctype, name = parts[2], parts[3]
 	elif len(parts) >= 5 and parts[:3] == ["api", "v2", "document"]:  # also its /method/<m>
 		doctype, name = parts[3], parts[4]
 	elif len(parts) == 2 and parts[0] in PORTAL_PAGES:
 		doctype, name = PORTAL_PAGES[parts[0]], parts[1]
-	elif parts == ["printview"] or _method(parts) in DOCUMENT_METHODS:
-		doctype = args.get("doctype") or args.get("reference_doctype")
-		name = args.get("name") or args.get("reference_name")
-	elif _method(parts) == "run_doc_method":
-		doctype, name = args.get("dt"), args.get("dn")
+	elif parts == ["printview"]:
+		doctype, name = args.get("doctype"), args.get("name")
 	if doctype in CUSTOMER_DOCUMENTS and isinstance(name, str) and name:
 		return doctype, name
 	return None

@@ -21,7 +21,8 @@ from order_online.domain.portal import CUSTOMER_DOCUMENTS, document_asked
 
 
 def hide_other_customers_documents() -> None:
-	"""``before_request``: one query, and only for a website user's request that names a document."""
+	"""``auth_hooks``: once Frappe has set the request's user (session, API key or token); one query, and
+	only for a website user's request that names a document."""
 	request = getattr(frappe.local, "request", None)
 	user = frappe.session.user if getattr(frappe.local, "session", None) else "Guest"
 	if request is None or user == "Guest":

@@ -111,6 +111,10 @@ class TestCustomerBreakIn(ServedSiteTestCase):
 				tracking_number=parcel.tracking_number,
 				file_url=attachment.file_url,
 			)
+		from frappe.core.doctype.user.user import generate_keys
+
+		cls.api_secret = generate_keys(ME)["api_secret"]  # the customer's own API key, as a shop app uses
+		cls.api_key = frappe.db.get_value("User", ME, "api_key")
 		frappe.db.commit()
 
 	@classmethod
@@ -175,6 +179,10 @@ class TestCustomerBreakIn(ServedSiteTestCase):
 				comment_by="me",
 			),
 		)
+		yield (  # Frappe's old RPC: ``cmd`` on any path
+			"cmd",
+			lambda name: self.me.get("/", cmd="frappe.client.get", doctype=doctype, name=name),
+		)
 		yield (
 			"run_doc_method",
 			lambda name: self.me.call("run_doc_method", dt=doctype, dn=name, method="get_title"),
@@ -209,6 +217,28 @@ class TestCustomerBreakIn(ServedSiteTestCase):
 			# the desk's REST is ERPNext's: closed to a portal user for every document, their own too
 			rest = self.me.get(f"/api/resource/{quote(doctype)}/{quote(name)}")
 			self.assertEqual(rest.status_code, 403, (doctype, rest.text[:300]))
+
+	def test_with_my_api_key_their_documents_answer_as_none_too(self):
+		keyed = Client(self.url, frappe.local.site, tally=ATTEMPTS)
+		keyed.session.headers["Authorization"] = f"token {self.api_key}:{self.api_secret}"
+		for doctype, field in (
+			("Sales Order", "order"),
+			("Delivery Note", "note"),
+			("Sales Invoice", "invoice"),
+		):
+			with self.subTest(doctype=doctype):
+
+				def rest(name, doctype=doctype):
+					return keyed.get(f"/api/resource/{quote(doctype)}/{quote(name)}")
+
+				def printed(name, doctype=doctype):
+					return keyed.get("/printview", doctype=doctype, name=name)
+
+				self.assert_like_nothing(rest, self.theirs[field])
+				self.assert_like_nothing(printed, self.theirs[field])
+				own = printed(self.mine[field])
+				self.assertEqual(own.status_code, 200, own.text[:300])  # the key is mine: my own prints
+				self.assertIn(self.mine.item, own.text)
 
 	# The portal's pages --------------------------------------------------------------------
 
