@@ -1,7 +1,8 @@
 """The customer's order list and page data on a real site: a portal user sees their own orders only
 (another customer's order and a name that does not exist are the same "not found"; a user of two
 customers sees both), the list's filters, search, late flag and pages, and the timeline of an order
-that went through approval, a Pick List and two parcels with carrier events shows every step in order."""
+that went through approval, a Pick List and two parcels with carrier events shows every step in order,
+also when the allocation split it between two warehouses (one Delivery Note and parcel from each)."""
 
 from unittest.mock import patch
 
@@ -10,6 +11,7 @@ from erpnext.controllers.website_list_for_contact import get_parents_for_user
 from erpnext.selling.doctype.sales_order.sales_order import create_pick_list, make_delivery_note
 from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
+from order_online.api.fulfilment import make_delivery_notes, make_pick_lists
 from order_online.approval import service as approval
 from order_online.approval.service import clear_rule_cache
 from order_online.common.app_owned import app_writes
@@ -20,6 +22,8 @@ from order_online.tests.factories import (
 	add_stock,
 	get_company,
 	get_warehouse,
+	make_allocation_network,
+	make_allocation_rule,
 	make_approval_rule,
 	make_customer,
 	make_item,
@@ -183,3 +187,88 @@ class TestOrderList(TestOrderPage):
 		self.assertEqual((last["page"], len(last["orders"])), (3, 1))
 		self.assertEqual(last["orders"][0].name, self.mine.name)  # the oldest comes last
 		self.assertEqual(self.list_as(BUYER_A)["pages"], 1)
+
+
+class TestSplitOrderTimeline(OrderTestCase):
+	"""An order that waited for approval, was split between two warehouses by the allocation, picked
+	and shipped in one parcel from each: the customer's page tells it step by step, not where from."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		plain_orders(sales_see_only_own_orders=0, reserve_while_pending=1, auto_invoice="")
+		frappe.db.delete("Warehouse Allocation Rule")
+		frappe.db.delete("Warehouse Allocation Restriction")
+		frappe.db.set_single_value("Stock Settings", "enable_stock_reservation", 1)
+		self.net = make_allocation_network()
+		make_allocation_rule()
+		make_portal_user(BUYER_A, self.net["customer"])
+		make_user(APPROVER, "Sales Manager")
+		make_approval_rule(f"{TEST_PREFIX} Portal Split Rule", [(1, "Sales Manager", None)], min_amount=1)
+		clear_rule_cache()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		frappe.set_user("Administrator")
+		clear_rule_cache()
+
+	def test_approval_two_warehouses_and_their_parcels_in_order(self):
+		item = make_item(f"{TEST_PREFIX}-PORTAL-SPLIT")
+		add_stock(item, self.net["near"], 6)
+		add_stock(item, self.net["far"], 10)
+		so = make_sales_order(
+			self.net["customer"],
+			[(item, 10, 100)],
+			submit=True,
+			warehouse=self.net["far"],
+			customer_address=self.net["address"],
+			shipping_address_name=self.net["address"],
+		)
+		self.assertEqual(
+			sorted(row.warehouse for row in frappe.get_doc("Sales Order", so.name).items),
+			sorted([self.net["near"], self.net["far"]]),
+		)  # split 6 + 4 by the allocation
+		frappe.set_user(APPROVER)
+		approval.approve(frappe.get_doc("Sales Order", so.name))
+		frappe.set_user("Administrator")
+		for name in make_pick_lists(so.name):
+			self.assertTrue(frappe.db.exists("Pick List", name))
+		start = now_datetime()
+		notes = make_delivery_notes(so.name)
+		self.assertEqual(len(notes), 2)
+		for i, name in enumerate(sorted(notes)):
+			frappe.get_doc("Delivery Note", name).submit()
+			shipped = add_to_date(start, hours=1 + i)
+			make_parcel(
+				so,
+				f"SPLIT-{i + 1}",
+				shipped,
+				[(add_to_date(shipped, hours=3), "Delivered" if i else "In Transit", f"scan {i + 1}")],
+				delivered_at=add_to_date(shipped, hours=3) if i else None,
+				delivery_note=name,
+			)
+		frappe.set_user(BUYER_A)
+		try:
+			view = order_view(so.name, get_parents_for_user("Customer"))
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(
+			[(step.kind, step.tracking_number) for step in view["timeline"]],
+			[
+				("placed", None),
+				("approved", None),
+				("picked", None),
+				("shipped", "SPLIT-1"),
+				("shipped", "SPLIT-2"),
+				("carrier", "SPLIT-1"),
+				("delivered", "SPLIT-2"),
+			],
+		)
+		times = [step.at for step in view["timeline"]]
+		self.assertEqual(times, sorted(times))
+		self.assertEqual(view["status"], portal.SHIPPED)  # both left; one is still on its way
+		self.assertEqual(
+			sorted(d["name"] for d in view["documents"] if d["doctype"] == "Delivery Note"), sorted(notes)
+		)
+		shown = repr(view)
+		for hidden in (self.net["near"], self.net["far"], "oo_allocation", "approval_rule"):
+			self.assertNotIn(hidden, shown)  # where it left from and why stay inside

@@ -38,6 +38,7 @@ from order_online.tests.utils import ServedSiteTestCase
 
 try:
 	from selenium import webdriver
+	from selenium.common.exceptions import TimeoutException
 	from selenium.webdriver.common.by import By
 	from selenium.webdriver.common.keys import Keys
 	from selenium.webdriver.support import expected_conditions
@@ -150,6 +151,17 @@ class TestOrderPagesInBrowser(ServedSiteTestCase):
 		driver.add_cookie({"name": "sid", "value": client.session.cookies["sid"], "path": "/"})
 		return driver
 
+	def open(self, driver, path: str, selector: str):
+		"""Load ``path`` and wait for ``selector`` on it; fails with where the browser ended up."""
+		driver.get(f"{self.url}{path}")
+		try:
+			return WebDriverWait(driver, 20).until(
+				expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector))
+			)
+		except TimeoutException:
+			body = driver.find_element(By.TAG_NAME, "body").text[:300]
+			self.fail(f"{selector} not on {path}: at {driver.current_url}, {body!r}")
+
 	def shot(self, driver, name: str) -> None:
 		if self.shots:
 			os.makedirs(self.shots, exist_ok=True)
@@ -175,8 +187,7 @@ class TestOrderPagesInBrowser(ServedSiteTestCase):
 			for width in WIDTHS:
 				with self.subTest(lang=lang, width=width):
 					driver = self.browser(lang, width)
-					driver.get(f"{self.url}/my_order?name={self.shipped.name}")
-					page = driver.find_element(By.CSS_SELECTOR, ".oo-order")
+					page = self.open(driver, f"/my_order?name={self.shipped.name}", ".oo-order")
 					words = WORDS[lang]
 					self.assertIn(words["timeline"], page.text)
 					steps = driver.find_elements(By.CSS_SELECTOR, ".oo-timeline li")
@@ -199,7 +210,7 @@ class TestOrderPagesInBrowser(ServedSiteTestCase):
 			for width in WIDTHS:
 				with self.subTest(lang=lang, width=width):
 					driver = self.browser(lang, width)
-					driver.get(f"{self.url}/my_orders")
+					self.open(driver, "/my_orders", ".oo-order-list")
 					rows = driver.find_elements(By.CSS_SELECTOR, ".oo-order-list tbody tr")
 					self.assertGreaterEqual(len(rows), 3)
 					self.assert_fits_and_labelled(driver)
@@ -224,7 +235,7 @@ class TestOrderPagesInBrowser(ServedSiteTestCase):
 		for lang, name in self.open_orders.items():
 			with self.subTest(lang=lang):
 				driver = self.browser(lang, WIDTHS[0])
-				driver.get(f"{self.url}/my_order?name={name}")
+				self.open(driver, f"/my_order?name={name}", "#oo-cancel-reason")
 				reason = driver.find_element(By.ID, "oo-cancel-reason")
 				reason.send_keys("Ordered twice")
 				reason.send_keys(Keys.TAB)  # to the button, then Enter, as a keyboard user does
