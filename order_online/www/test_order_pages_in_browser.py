@@ -33,7 +33,6 @@ from order_online.tests.factories import (
 	plain_orders,
 	remove_documents,
 )
-from order_online.tests.http import Client
 from order_online.tests.utils import ServedSiteTestCase
 
 try:
@@ -127,7 +126,7 @@ class TestOrderPagesInBrowser(ServedSiteTestCase):
 		super().tearDownClass()
 
 	def browser(self, lang: str, width: int):
-		"""Chromium logged in as the ``lang`` reader (the session cookie of an HTTP login), ``width`` wide."""
+		"""Chromium logged in as the ``lang`` reader, ``width`` wide."""
 		options = webdriver.ChromeOptions()
 		options.binary_location = CHROMIUM
 		for flag in (
@@ -146,9 +145,13 @@ class TestOrderPagesInBrowser(ServedSiteTestCase):
 		driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=options)
 		self.addCleanup(driver.quit)
 		driver.set_window_size(width, 900)
-		client = Client(self.url, frappe.local.site, READERS[lang], PASSWORD)
-		driver.get(f"{self.url}/404")
-		driver.add_cookie({"name": "sid", "value": client.session.cookies["sid"], "path": "/"})
+		# logged in as the customer is: through the login page
+		driver.get(f"{self.url}/login")
+		WebDriverWait(driver, 20).until(
+			expected_conditions.visibility_of_element_located((By.ID, "login_email"))
+		).send_keys(READERS[lang])
+		driver.find_element(By.ID, "login_password").send_keys(PASSWORD + Keys.ENTER)
+		WebDriverWait(driver, 20).until(lambda d: "/login" not in d.current_url)
 		return driver
 
 	def open(self, driver, path: str, selector: str):
