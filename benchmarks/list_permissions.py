@@ -38,6 +38,7 @@ from order_online.tests.factories import (
 	make_user,
 	set_settings,
 )
+from order_online.tests.http import Client
 
 USER = "oo.bench.seller@example.com"
 PASSWORD = "Oo-bench-list-42!"
@@ -169,11 +170,7 @@ def run(orders: int = 10000, samples: int = 100) -> None:
 	try:
 		build_ms = _seed(orders, company)
 		frappe.db.commit()
-		session = requests.Session()
-		session.headers["Host"] = frappe.local.site
-		session.post(
-			f"{url}/api/method/login", data={"usr": USER, "pwd": PASSWORD}, timeout=30
-		).raise_for_status()
+		session = Client(url, frappe.local.site, USER, PASSWORD).session
 		http, counts = _alternate(samples, lambda: _http_page(session, url))
 		local, local_counts = _alternate(samples, _page)
 		assert counts == local_counts, (counts, local_counts)

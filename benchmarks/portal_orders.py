@@ -29,6 +29,7 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 from frappe.utils.password import update_password
 
 from order_online.tests.factories import TEST_PREFIX, get_company, make_customer, make_item, make_portal_user
+from order_online.tests.http import Client
 
 USER = "oo.bench.buyer@example.com"
 PASSWORD = "Oo-bench-buyer-42!"
@@ -120,11 +121,7 @@ def run(orders: int = 10000, samples: int = 15) -> None:
 	try:
 		_seed(orders, customer, others, get_company())
 		frappe.db.commit()
-		session = requests.Session()
-		session.headers["Host"] = frappe.local.site
-		session.post(
-			f"{url}/api/method/login", data={"usr": USER, "pwd": PASSWORD}, timeout=30
-		).raise_for_status()
+		session = Client(url, frappe.local.site, USER, PASSWORD).session
 		month = add_days(nowdate(), -30)
 		pages = -(-orders // 50)
 		figures, checked = {}, 0
