@@ -241,3 +241,34 @@ def test_the_document_a_request_names(path, args, asked):
 )
 def test_other_requests_name_no_document(path, args):
 	assert p.document_asked(path, args) is None
+
+
+# The list's page -------------------------------------------------------------------------------
+
+
+def _state(docstatus=1, approval="Not Required", status="To Deliver and Bill", delivered=0.0):
+	return p.OrderState(docstatus, approval, status, delivered, 0, 0)
+
+
+def test_the_status_filter_counts_and_pages_by_the_customers_status():
+	orders = [
+		(f"SO-{i}", _state(delivered=100.0 if i % 2 else 0.0), dt.date(2026, 3, 1), False) for i in range(7)
+	]
+	listed, total, page = p.list_page(orders, p.SHIPPED, 2, TODAY, size=2)
+	assert total == 3  # SO-1, SO-3, SO-5 left in full
+	assert (page.number, page.pages) == (2, 2)
+	assert [(row.order, row.status, row.late) for row in listed] == [("SO-5", p.SHIPPED, False)]
+	everything, total, _page = p.list_page(orders, None, 1, TODAY, size=50)
+	assert total == 7
+	assert [row.late for row in everything] == [True, False] * 3 + [True]  # unshipped past the promise
+
+
+def test_the_form_is_offered_exactly_when_a_request_would_be_taken():
+	for status in p.STATUSES:
+		for requested in (None, AT(2026, 3, 2, 9, 15)):
+			try:
+				p.check_cancellation_request("SO-1", status, requested, "")
+				taken = True
+			except (p.errors.CancellationNotPossible, p.errors.CancellationAlreadyRequested):
+				taken = False
+			assert p.cancellable(status, requested) is taken, (status, requested)

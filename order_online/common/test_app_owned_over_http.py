@@ -244,6 +244,16 @@ class TestOnlyTheAppWritesItsDecisions(ServedSiteTestCase):
 		self.assertGreater(self.stored(so.name, "oo_allocation_shipping_cost"), 0)
 		self.assertGreaterEqual(refused_changes("Sales Order", so.name), 2)
 
+	def test_the_customers_cancel_request_and_channel_number_are_the_apps_alone(self):
+		so = make_sales_order(self.customer, [(self.item, 1, 50)], submit=True, warehouse=self.warehouse)
+		self.created.append(("Sales Order", so.name))
+		frappe.db.commit()
+		made_up = {"oo_cancel_requested_at": "2026-12-01 10:00:00", "oo_channel_order_no": "FAKE-1"}
+		self.sales.put("Sales Order", so.name, made_up)
+		self.sales.call("frappe.client.set_value", doctype="Sales Order", name=so.name, fieldname=made_up)
+		self.assertEqual(self.stored(so.name, *made_up), (None, None))
+		self.assertEqual(refused_changes("Sales Order", so.name), 2)
+
 	def test_tracking_state_is_the_apps_alone(self):
 		from erpnext.selling.doctype.sales_order.sales_order import make_delivery_note
 

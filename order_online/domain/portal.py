@@ -212,6 +212,35 @@ def order_late(status: str, promised: dt.date | None, today: dt.date, parcel_lat
 	return status not in (SHIPPED, DELIVERED) and promised is not None and today > promised
 
 
+@dataclass(frozen=True)
+class Listed:
+	"""One order of the list as the customer sees it; ``order`` is the caller's own record of it."""
+
+	order: object
+	status: str
+	late: bool
+
+
+def list_page(
+	orders: Iterable[tuple[object, OrderState, dt.date | None, bool]],
+	status: str | None,
+	page: int,
+	today: dt.date,
+	size: int = PAGE_SIZE,
+) -> tuple[list[Listed], int, Page]:
+	"""The page asked for of ``orders`` (each: the caller's record, its state, its promised date, any
+	parcel late), in the order given, kept when their customer status is ``status`` (all when None);
+	with how many were kept, so that the count and the filter agree with the order page."""
+	kept = []
+	for order, state, promised, parcel_late in orders:
+		shown = customer_status(state)
+		if status and shown != status:
+			continue
+		kept.append(Listed(order, shown, order_late(shown, promised, today, parcel_late)))
+	where = page_of(len(kept), page, size)
+	return kept[where.start : where.start + size], len(kept), where
+
+
 # Self-service ----------------------------------------------------------------------------------
 
 # Before anything has left the warehouse: the company may still stop it.
@@ -219,10 +248,16 @@ CANCELLABLE = frozenset({RECEIVED, AWAITING_APPROVAL, CONFIRMED})
 REASON_MAX = 1000
 
 
+def cancellable(status: str, requested_at: dt.datetime | None) -> bool:
+	"""Whether the customer may still ask to cancel (the page offers the form only then)."""
+	return status in CANCELLABLE and not requested_at
+
+
 def check_cancellation_request(
 	order: str, status: str, requested_at: dt.datetime | None, reason: str | None
 ) -> str:
-	"""The customer's reason, cleaned, when they may ask to cancel ``order``; else the error saying why."""
+	"""The customer's reason, cleaned, when they may ask to cancel ``order`` (``cancellable``); else the
+	error saying why."""
 	if status not in CANCELLABLE:
 		raise errors.CancellationNotPossible(order=order, status=status)
 	if requested_at:

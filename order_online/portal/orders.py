@@ -156,7 +156,7 @@ def order_view(name: str, customers: list[str]) -> dict:
 		"date": order.transaction_date,
 		"promised": order.delivery_date,
 		"status": status,
-		"cancellable": status in portal.CANCELLABLE and not order.oo_cancel_requested_at,
+		"cancellable": portal.cancellable(status, order.oo_cancel_requested_at),
 		"cancel_requested_at": order.oo_cancel_requested_at,
 		"currency": order.currency,
 		"grand_total": order.grand_total,
@@ -290,22 +290,20 @@ def order_list(customers: list[str], query: portal.ListQuery) -> dict:
 	queries in all, whatever the number of orders."""
 	rows = _listed(customers, query) if customers else []
 	parcels = _parcel_counts(customers) if rows else {}
-	today = getdate(nowdate())
-	shown = []
-	for row in rows:
+
+	def entry(row):
 		count, delivered, parcel_late = parcels.get(row.name, (0, 0, False))
 		state = portal.OrderState(
 			row.docstatus, row.oo_approval_status, row.status, flt(row.per_delivered), count, delivered
 		)
-		status = portal.customer_status(state)
-		if query.status and status != query.status:
-			continue
-		row.customer_status = status
-		promised = getdate(row.delivery_date) if row.delivery_date else None
-		row.late = portal.order_late(status, promised, today, parcel_late)
-		shown.append(row)
-	page = portal.page_of(len(shown), query.page, portal.PAGE_SIZE)
-	orders = shown[page.start : page.start + portal.PAGE_SIZE]
-	for row in orders:
-		row.url = order_url(row.name)
-	return {"orders": orders, "total": len(shown), "page": page.number, "pages": page.pages}
+		return row, state, getdate(row.delivery_date) if row.delivery_date else None, parcel_late
+
+	listed, total, page = portal.list_page(
+		map(entry, rows), query.status, query.page, getdate(nowdate()), portal.PAGE_SIZE
+	)
+	orders = []
+	for shown in listed:
+		row = shown.order
+		row.update(customer_status=shown.status, late=shown.late, url=order_url(row.name))
+		orders.append(row)
+	return {"orders": orders, "total": total, "page": page.number, "pages": page.pages}
