@@ -509,3 +509,99 @@ class CancellationAlreadyRequested(DomainError):
 class CancellationReasonTooLong(DomainError):
 	key = "portal.cancellation_reason_too_long"
 	template = "Please keep the reason to {limit} characters."
+
+
+# Channel intake ------------------------------------------------------------------------------
+
+
+class IntakeError(DomainError):
+	"""A channel's delivery of an order that cannot be taken as it is."""
+
+	key = "intake.error"
+	template = "The channel's order could not be taken."
+	http_status: ClassVar[int] = 400
+
+
+class ChannelSignatureRejected(IntakeError):
+	key = "intake.signature_rejected"
+	template = "An order delivery claiming to come from channel {channel} was refused: {reason}."
+	translated_params = ("reason",)
+	http_status = 401
+
+
+class UnknownIntakeChannel(IntakeError):
+	key = "intake.unknown_channel"
+	template = "There is no order channel {channel} taking orders by API."
+	http_status = 401  # as a bad signature: an outsider learns nothing about which channels exist
+
+
+class ChannelDisabled(IntakeError):
+	key = "intake.channel_disabled"
+	template = "The order channel {channel} is disabled and takes no orders."
+	http_status = 403
+
+
+class InvalidIntakePayload(IntakeError):
+	key = "intake.invalid_payload"
+	template = "The order does not match the intake schema: {summary}"
+	http_status = 422
+
+	def __init__(self, *, errors: list[dict[str, str]]) -> None:
+		self.errors = errors
+		summary = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
+		super().__init__(summary=summary)
+
+
+class IntakeTooLarge(IntakeError):
+	key = "intake.too_large"
+	template = "The order delivery is larger than {limit} bytes."
+	http_status = 413
+
+
+class IntakeRateLimited(IntakeError):
+	key = "intake.rate_limited"
+	template = "Channel {channel} sends more than {limit} orders a minute; try again in {seconds} seconds."
+	http_status = 429
+
+
+class UnknownChannelSku(IntakeError):
+	key = "intake.unknown_sku"
+	template = (
+		"The channel's SKU {skus} matches no item: add it to the channel's Item Mapping "
+		"(or create an Item of that code), then replay the intake."
+	)
+	http_status = 422
+
+
+class InvalidSkuMapping(IntakeError):
+	key = "intake.invalid_mapping"
+	template = "The item mapping file has problems: {problems}"
+
+
+class ChannelChangeRefused(IntakeError):
+	key = "intake.change_refused"
+	template = "The channel's {action} was refused: {reason}."
+	translated_params = ("action", "reason")
+	http_status = 409
+
+
+class ChannelOrderNotFound(IntakeError):
+	key = "intake.order_not_found"
+	template = (
+		"No order {external_order_id} from channel {channel} has arrived yet; the {action} waits for it."
+	)
+	translated_params = ("action",)
+	http_status = 409
+
+
+class ChannelNotConfigured(IntakeError):
+	key = "intake.not_configured"
+	template = "The order channel {channel} needs its {setting} before it can take orders."
+	translated_params = ("setting",)
+	http_status = 503
+
+
+class ChannelPullFailed(IntakeError):
+	key = "intake.pull_failed"
+	template = "Reading orders from channel {channel} failed ({detail}); the next pull tries again."
+	http_status = 502
