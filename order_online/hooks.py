@@ -144,7 +144,15 @@ naming_series_variables = {
 
 scheduler_events = {
 	# tracking: due waybills only (push first; polling within each account's rate limit)
-	"cron": {"*/10 * * * *": ["order_online.tracking.service.poll_due"]},
+	"cron": {
+		"*/10 * * * *": ["order_online.tracking.service.poll_due"],
+		# channel intake: rows whose job was lost (a worker killed) are enqueued again
+		"*/5 * * * *": [
+			"order_online.intake.service.sweep",
+			"order_online.intake.callbacks.retry_due",
+			"order_online.intake.service.pull_due",  # pull platforms (Qimen): jobs on the long queue
+		],
+	},
 	"hourly_long": ["order_online.stock_alerts.shortage.refresh_open_alerts"],
 	"hourly": ["order_online.approval.service.escalate_overdue_approvals"],
 	# counter rows of tomorrow's order numbers, made ahead (first-number deadlock; numbering.py)

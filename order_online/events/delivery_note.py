@@ -5,6 +5,7 @@ from order_online.approval import service as approval
 from order_online.common import app_owned
 from order_online.fulfilment import reservation
 from order_online.fulfilment import service as fulfilment
+from order_online.intake import callbacks
 from order_online.permissions import prices
 from order_online.portal import printing
 from order_online.stock_alerts import shortage
@@ -30,6 +31,7 @@ def on_submit(doc, method=None) -> None:
 	fulfilment.invoice_delivery(doc)
 	tracking.start_for_delivery_note(doc)
 	stages.refresh(stages.orders_named_in(doc, "against_sales_order"))  # shipped
+	callbacks.shipped(doc)  # the channel hears the carrier and tracking number
 
 
 def before_update_after_submit(doc, method=None) -> None:

@@ -10,6 +10,7 @@ from order_online.domain import order_rules as rules
 from order_online.domain.region import delivery_address
 from order_online.fulfilment import reservation
 from order_online.fulfilment import service as fulfilment
+from order_online.intake import callbacks
 from order_online.order_entry import numbering
 from order_online.order_entry import rules as entry
 from order_online.order_entry.regions import region_for_address
@@ -101,6 +102,7 @@ def on_submit(doc, method=None) -> None:
 	refresh_shortages(doc)
 	if not approval.request_approval(doc):
 		fulfilment.order_released(doc)
+		callbacks.order_event(doc, "confirmed")  # the channel hears it once it is no longer waiting
 
 
 def on_release(doc) -> None:
@@ -111,6 +113,7 @@ def on_release(doc) -> None:
 	sync_reserved_stock(doc)  # ERPNext rewrote the Bins from its snapshot
 	fulfilment.order_released(doc)
 	stages.refresh([doc.name])  # approved now
+	callbacks.order_event(doc, "confirmed")
 
 
 def refresh_shortages(doc) -> None:
@@ -149,6 +152,7 @@ def on_cancel(doc, method=None) -> None:
 	sync_reserved_stock(doc)
 	summary.forget(doc)
 	stages.refresh([doc.name])  # a cancelled order has no way to delivery
+	callbacks.order_event(doc, "cancelled")
 	if get_settings().enabled:
 		shortage.refresh_for_order(doc)
 

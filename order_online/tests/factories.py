@@ -497,3 +497,79 @@ def make_portal_user(email: str, customer: str) -> str:
 		doc.append("portal_users", {"user": email})
 		doc.save(ignore_permissions=True)
 	return email
+
+
+INTAKE_SECRET = "oo-intake-test-secret"
+
+
+def make_intake_channel(
+	name: str = f"{TEST_PREFIX} Intake Shop", code: str = "OOIN", platform: str = "Generic API", **values
+) -> str:
+	"""An enabled channel taking signed orders (its integration user a plain Sales User), set to
+	``values`` each call."""
+	company = values.pop("company", None) or get_company()
+	user = make_user("oo-intake-bot@example.com", "Sales User")
+	if not frappe.db.exists("Order Channel", name):
+		frappe.get_doc(
+			{
+				"doctype": "Order Channel",
+				"channel_name": name,
+				"channel_code": code,
+				"channel_type": "Website",
+			}
+		).insert(ignore_permissions=True)
+	doc = frappe.get_doc("Order Channel", name)
+	doc.update(
+		{
+			"enabled": 1,
+			"platform": platform,
+			"company": company,
+			"integration_user": user,
+			"api_secret": INTAKE_SECRET,
+			"rate_limit_per_minute": 0,
+			"customer_group": get_leaf("Customer Group"),
+			"territory": get_leaf("Territory"),
+			"default_warehouse": get_warehouse(company),
+			"customer_matching": "Channel Id, Email and Phone",
+			**values,
+		}
+	)
+	doc.save(ignore_permissions=True)
+	return name
+
+
+def remove_intake_channel(name: str = f"{TEST_PREFIX} Intake Shop") -> None:
+	"""The channel's intake rows, its orders (cancelled), customers and their addresses."""
+	orders = frappe.get_all(
+		"Sales Order",
+		filters={"oo_order_channel": name},
+		fields=["name", "docstatus"],
+		order_by="creation desc",
+	)
+	for order in orders:
+		for pick in frappe.get_all(
+			"Pick List Item", filters={"sales_order": order.name}, pluck="parent", distinct=True
+		):
+			pick_doc = frappe.get_doc("Pick List", pick)
+			if pick_doc.docstatus == 1:
+				pick_doc.cancel()
+			frappe.delete_doc("Pick List", pick, force=True, ignore_permissions=True)
+		if order.docstatus == 1:
+			frappe.get_doc("Sales Order", order.name).cancel()
+		frappe.delete_doc("Sales Order", order.name, force=True, ignore_permissions=True)
+	customers = set(frappe.get_all("Order Channel Customer", filters={"channel": name}, pluck="customer"))
+	frappe.db.delete("Order Channel Customer", {"channel": name})
+	frappe.db.delete("Order Intake Log", {"channel": name})
+	for customer in customers:
+		for link in frappe.get_all(
+			"Dynamic Link",
+			filters={
+				"link_doctype": "Customer",
+				"link_name": customer,
+				"parenttype": ["in", ["Address", "Contact"]],
+			},
+			fields=["parent", "parenttype"],
+		):
+			frappe.delete_doc(link.parenttype, link.parent, force=True, ignore_permissions=True)
+		if not frappe.db.exists("Sales Order", {"customer": customer}):
+			frappe.delete_doc("Customer", customer, force=True, ignore_permissions=True)

@@ -22,6 +22,7 @@ from order_online.common.db import attempt
 from order_online.common.settings import get_settings
 from order_online.domain import tracking as domain
 from order_online.domain.region import delivery_address
+from order_online.intake import callbacks
 from order_online.integrations import carriers
 from order_online.integrations.ratelimit import TokenBucket
 from order_online.order_entry.regions import region_for_address
@@ -288,6 +289,13 @@ def apply_result(doc, result) -> bool:
 	publish_status(doc)
 	if changed:
 		notify_customer(doc)
+		if doc.status == "Delivered" and doc.sales_order:
+			callbacks.order_event(
+				frappe.get_doc("Sales Order", doc.sales_order),
+				"delivered",
+				carrier=doc.carrier_code or None,
+				tracking_number=doc.tracking_number,
+			)
 	return changed
 
 
