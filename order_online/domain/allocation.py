@@ -31,9 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+# numpy and scipy are imported where the MILP runs (rarely: the search solves most orders). Loading
+# them costs about 0.9 s, which every RQ job (a fresh process) and every cold start would pay.
 
 CHEAPEST, FEWEST_PARCELS, FASTEST = "cheapest", "fewest_parcels", "fastest"
 STRATEGIES = (CHEAPEST, FEWEST_PARCELS, FASTEST)
@@ -369,6 +368,10 @@ def _branch_and_bound(entries, demand, fixed, max_open, integral) -> list[int] |
 
 
 def _milp_shipments(problem: Problem) -> dict[str, dict[str, float]]:
+	import numpy as np
+	from scipy.optimize import LinearConstraint
+	from scipy.sparse import coo_matrix
+
 	warehouses = list(problem.lanes)
 	lines = list(problem.lines)
 	n_l, n_w = len(lines), len(warehouses)
@@ -460,7 +463,9 @@ def _milp_shipments(problem: Problem) -> dict[str, dict[str, float]]:
 	return shipments
 
 
-def _solve(c, constraints, lb, ub, integrality) -> np.ndarray:
+def _solve(c, constraints, lb, ub, integrality):
+	from scipy.optimize import Bounds, milp
+
 	result = milp(
 		c,
 		constraints=constraints,

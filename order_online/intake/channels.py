@@ -9,7 +9,7 @@ from frappe.query_builder import Criterion
 
 from order_online.domain import intake as domain
 from order_online.domain.errors import ChannelNotConfigured, UnknownIntakeChannel
-from order_online.integrations.channels import ChannelConfig, get_adapter
+from order_online.integrations.channels import ChannelConfig, get_adapter, is_pull
 
 INTEGRATION_ROLE = "Sales User"  # what the integration user needs: ERPNext's own role for sales documents
 
@@ -26,12 +26,19 @@ def load_channel(code: str | None):
 
 
 def adapter_config(channel) -> ChannelConfig:
+	"""What the channel's adapter needs; a push platform's only secret is its signing secret, so the
+	receiving path decrypts one Password field, not three."""
+
+	def password(field: str) -> str:
+		return channel.get_password(field, raise_exception=False) or ""
+
+	pull = is_pull(channel.platform)
 	return ChannelConfig(
 		platform=channel.platform,
 		channel=channel.name,
-		secret=channel.get_password("api_secret", raise_exception=False) or "",
-		api_key=channel.get_password("api_key", raise_exception=False) or "",
-		session_key=channel.get_password("session_key", raise_exception=False) or "",
+		secret=password("api_secret"),
+		api_key=password("api_key") if pull else "",
+		session_key=password("session_key") if pull else "",
 		base_url=channel.api_base_url or "",
 	)
 

@@ -309,14 +309,19 @@ class TestIntake(ServedSiteTestCase):
 		from order_online.integrations.channels import ChannelConfig, GenericApiAdapter
 		from order_online.tests.carrier_servers import FakeServer
 
+		number = self.number
+
 		class ChannelServer(FakeServer):
-			"""The channel's status URL: answers 503 first, then 200; keeps what it was sent."""
+			"""The channel's status URL: answers this order's first callback 503, then 200 (other
+			orders' callbacks may arrive too: a worker goes on with any waiting order)."""
 
 			def __init__(self):
 				super().__init__()
 				self.received = []
 
 			def handle(self, method, path, headers, body):
+				if json.loads(body).get("external_order_id") != number:
+					return 200, {}, b"{}"
 				self.received.append((dict(headers.items()), body))
 				return (503 if len(self.received) == 1 else 200), {}, b"{}"
 
