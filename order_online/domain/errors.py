@@ -532,7 +532,7 @@ class ChannelSignatureRejected(IntakeError):
 class UnknownIntakeChannel(IntakeError):
 	key = "intake.unknown_channel"
 	template = "There is no order channel {channel} taking orders by API."
-	http_status = 401  # as a bad signature: an outsider learns nothing about which channels exist
+	http_status = 404  # as the carrier push for an unknown account; a desk-only channel answers the same
 
 
 class ChannelDisabled(IntakeError):

@@ -75,6 +75,7 @@ class TestIntake(ServedSiteTestCase):
 		super().setUp()
 		self.endpoint = f"{self.url}/api/method/order_online.api.intake.receive?channel=OOIN"
 		self.number = f"T{time.time_ns()}"
+		self.currency = frappe.get_cached_value("Company", self.net["company"], "default_currency")
 		self.site = frappe.local.site  # frappe.local is not there in the test's own threads
 		self.sites_path = frappe.local.sites_path
 
@@ -216,6 +217,11 @@ class TestIntake(ServedSiteTestCase):
 			timeout=30,
 		)
 		self.assertEqual(unsigned.status_code, 401)
+		nowhere = self.endpoint.replace("channel=OOIN", "channel=NOSUCH")
+		answer = requests.post(
+			nowhere, data=body, headers={**signed_headers(INTAKE_SECRET, body), "Host": self.site}, timeout=30
+		)
+		self.assertEqual(answer.status_code, 404)
 		self.assertEqual(self.send(None, secret="wrong", raw=body).status_code, 401)
 		stale = signed_headers(INTAKE_SECRET, body, now=time.time() - 600)
 		self.assertEqual(
@@ -376,3 +382,111 @@ class TestIntake(ServedSiteTestCase):
 				return row
 			time.sleep(0.3)
 		self.fail(f"no {status} callback for {sales_order}")
+
+	def test_replay_over_rest_is_for_those_who_may_write_the_log(self):
+		from frappe.utils.password import update_password
+
+		from order_online.tests.factories import make_user
+		from order_online.tests.http import Client
+
+		manager = make_user("oo.intake.manager@example.com", "Order Online Manager")
+		seller = make_user("oo.intake.seller@example.com", "Sales User")
+		for user in (manager, seller):
+			update_password(user, "Oo-intake-test-42!")
+		frappe.db.commit()
+		reply = self.send(
+			order_body(self.number, lines=[{"sku": f"LATER-{self.number}", "qty": 1, "rate": 5}])
+		)
+		log = reply.json()["log"]
+		self.assertEqual(self.wait_for(log).status, "Failed")
+		as_seller = Client(self.url, self.site, seller, "Oo-intake-test-42!")
+		self.assertEqual(as_seller.call("order_online.api.intake.replay", logs=[log]).status_code, 403)
+		self.assertEqual(frappe.db.get_value("Order Intake Log", log, "status"), "Failed")
+		as_manager = Client(self.url, self.site, manager, "Oo-intake-test-42!")
+		self.assertEqual(as_manager.message("order_online.api.intake.replay", logs=[log]), {log: "Accepted"})
+		self.assertEqual(self.wait_for(log).status, "Failed")  # still unmapped: the same reason again
+		edit = as_manager.put("Order Intake Log", log, {"status": "Processed"})
+		self.assertGreaterEqual(edit.status_code, 400)  # nobody sets a row's status by hand
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Order Intake Log", log, "status"), "Failed")
+
+	def test_an_address_change_before_shipping_moves_the_order(self):
+		row = self.wait_for(self.send(order_body(self.number)).json()["log"])
+		new_address = {"line1": "88 Tianhe Road", "city": "Guangzhou", "state": "Guangdong", "country": "CN"}
+		change = self.send(
+			{"external_order_id": self.number, "action": "update", "shipping_address": new_address}
+		)
+		self.assertEqual(change.status_code, 202, change.text)
+		self.assertEqual(self.wait_for(change.json()["log"]).status, "Processed")
+		order = frappe.get_doc("Sales Order", row.sales_order)
+		self.assertEqual(frappe.db.get_value("Address", order.shipping_address_name, "city"), "Guangzhou")
+		self.assertIn("88 Tianhe Road", order.shipping_address)
+		again = self.send(
+			{"external_order_id": self.number, "action": "update", "shipping_address": new_address}
+		)
+		self.assertEqual(again.json()["log"], change.json()["log"])  # the same change resent: one row
+
+	def test_a_shopify_webhook_becomes_an_order_once(self):
+		from order_online.integrations.channels import shopify
+
+		name = make_intake_channel(
+			f"{TEST_PREFIX} Intake Shopify",
+			code="OOSH",
+			platform="Shopify",
+			item_mappings=[{"channel_sku": "SHOP-SKU-1", "item_code": ITEM}],
+		)
+		frappe.db.commit()
+		try:
+			number = int(time.time() * 1000)
+			body = json.dumps(
+				{
+					"id": number,
+					"name": f"#{number}",
+					"email": f"s{number}@example.com",
+					"currency": self.currency,  # the company's: another needs an exchange rate on the site
+					"created_at": "2026-12-02T10:00:00+08:00",
+					"customer": {
+						"id": number + 1,
+						"first_name": "Mei",
+						"last_name": "Han",
+						"email": f"s{number}@example.com",
+					},
+					"shipping_address": {
+						"first_name": "Mei",
+						"last_name": "Han",
+						"address1": "1 Keyuan Road",
+						"city": "Shenzhen",
+						"province": "Guangdong",
+						"zip": "518000",
+						"country_code": "CN",
+					},
+					"line_items": [{"sku": "SHOP-SKU-1", "quantity": 3, "price": "25.00"}],
+					"shipping_lines": [],
+				}
+			).encode()
+			headers = {
+				"Host": self.site,
+				"Content-Type": "application/json",
+				shopify.SIGNATURE_HEADER: shopify.signature(INTAKE_SECRET, body),
+				shopify.TOPIC_HEADER: "orders/create",
+				shopify.WEBHOOK_ID_HEADER: f"wh-{number}",
+			}
+			url = f"{self.url}/api/method/order_online.api.intake.receive?channel=OOSH"
+			first = requests.post(url, data=body, headers=headers, timeout=60)
+			self.assertEqual(first.status_code, 202, first.text)
+			row = self.wait_for(first.json()["log"])
+			self.assertEqual(row.status, "Processed", row.error)
+			order = frappe.get_doc("Sales Order", row.sales_order)
+			self.assertEqual(
+				(order.oo_channel_order_no, order.items[0].qty, order.items[0].rate), (str(number), 3, 25)
+			)
+			forged = requests.post(
+				url, data=body.replace(b'"quantity": 3', b'"quantity": 9'), headers=headers, timeout=60
+			)
+			self.assertEqual(forged.status_code, 401)
+			resent = requests.post(url, data=body, headers=headers, timeout=60)
+			self.assertEqual(resent.json()["log"], first.json()["log"])
+		finally:
+			remove_intake_channel(name)
+			frappe.delete_doc("Order Channel", name, force=True, ignore_permissions=True)
+			frappe.db.commit()

@@ -118,6 +118,7 @@ def document() -> dict[str, Any]:
 							"Unknown channel, or the signature is missing, wrong or stale.", refusal
 						),
 						"403": _reply("The channel is disabled.", refusal),
+						"404": _reply("No channel of that code takes orders by API.", refusal),
 						"409": _reply("A change or cancellation of an order that has shipped.", refusal),
 						"413": _reply("The body is too large.", refusal),
 						"422": _reply(
