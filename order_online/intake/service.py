@@ -148,12 +148,15 @@ def refuse_change_early(channel, order: domain.IntakeOrder) -> Reply | None:
 
 
 def existing_order(channel: str, external_order_id: str) -> str | None:
-	return frappe.db.get_value(
+	"""The channel's order of that number: a live one first, else the cancelled one (one query)."""
+	rows = frappe.get_all(
 		"Sales Order",
-		{"oo_order_channel": channel, "oo_channel_order_no": external_order_id, "docstatus": ["<", 2]},
-	) or frappe.db.get_value(
-		"Sales Order", {"oo_order_channel": channel, "oo_channel_order_no": external_order_id}
+		filters={"oo_order_channel": channel, "oo_channel_order_no": external_order_id},
+		order_by="docstatus desc",  # cancelled, submitted, draft: the first live one wins
+		fields=["name", "docstatus"],
 	)
+	live = [r.name for r in rows if r.docstatus < 2]
+	return live[0] if live else (rows[0].name if rows else None)
 
 
 def enqueue(log: str) -> None:
@@ -368,18 +371,21 @@ def change_address(doc, order: domain.IntakeOrder) -> None:
 
 
 def replay(logs: list[str]) -> dict[str, str]:
-	"""Failed rows back to Accepted and processed again (after the cause was fixed); each row's status."""
-	outcome = {}
-	for log in logs:
-		status = frappe.db.get_value(LOG, log, "status")
-		if status not in ("Failed", "Accepted"):
-			outcome[log] = status
-			continue
-		frappe.db.set_value(LOG, log, {"status": "Accepted", "error": None}, update_modified=True)
+	"""Failed rows back to Accepted and processed again (after the cause was fixed); each row's status
+	(one read and one update for all of them)."""
+	statuses = dict(
+		frappe.get_all(LOG, filters={"name": ["in", logs]}, fields=["name", "status"], as_list=True)
+	)
+	again = [log for log in logs if statuses.get(log) in ("Failed", "Accepted")]
+	if again:
+		table = frappe.qb.DocType(LOG)
+		frappe.qb.update(table).set(table.status, "Accepted").set(table.error, None).set(
+			table.modified, now_datetime()
+		).where(table.name.isin(again)).run()
 		frappe.db.commit()
-		enqueue(log)
-		outcome[log] = "Accepted"
-	return outcome
+		for log in again:
+			enqueue(log)
+	return {log: "Accepted" if log in again else statuses.get(log) for log in logs}
 
 
 def sweep() -> int:

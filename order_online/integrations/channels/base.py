@@ -9,7 +9,6 @@ Adapters never touch the database; the shell (``order_online.intake``) stores wh
 
 from __future__ import annotations
 
-import hmac
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,6 +23,11 @@ from order_online.domain.errors import (
 	ChannelSignatureRejected,
 )
 from order_online.domain.intake import IntakeOrder
+
+# the carriers' helpers, shared: a header whatever its case, a constant-time comparison
+from order_online.integrations.carriers.base import header, same_signature
+
+__all__ = ["header", "same_signature"]
 
 Clock = Callable[[], float]
 MAX_SKEW_S = 300  # a signed timestamp further than 5 minutes from now is a replay, or a broken clock
@@ -71,20 +75,6 @@ class PullAdapter(Protocol):
 	def pull(self, cursor: str | None) -> Iterator[PulledPage]:
 		"""Pages of orders changed since ``cursor`` (None: the platform's default look-back)."""
 		...
-
-
-def header(headers: Mapping[str, str], name: str) -> str | None:
-	"""A header by name, whatever its case (a plain dict from tests, werkzeug's headers on a site)."""
-	value = headers.get(name)
-	if value is not None:
-		return value
-	lowered = name.lower()
-	return next((v for k, v in headers.items() if k.lower() == lowered), None)
-
-
-def same_signature(expected: str, given: str) -> bool:
-	"""Constant-time comparison; bytes so that a non-ASCII forgery is a mismatch, not a TypeError."""
-	return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
 def require_signature(config: ChannelConfig, given: str | None) -> str:
